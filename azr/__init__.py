@@ -1,0 +1,1 @@
+"""The AZR algorithm and the model, importable without Prefect."""

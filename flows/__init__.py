@@ -1,0 +1,1 @@
+"""Prefect flows: train (outer loop), iteration, seed, evaluate."""

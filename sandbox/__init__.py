@@ -1,0 +1,1 @@
+"""Isolated, parallel execution of model-written Python."""

@@ -1,0 +1,1 @@
+"""Run layout, Parquet history, DuckDB catalog, the commit protocol, and `azr sql`."""
