@@ -178,7 +178,10 @@ class TrackingConfig(Strict):
 class RunConfig(Strict):
     iterations: int = Field(2, ge=0)
     seed: int = 0
-    checkpoint_every: int = Field(1, ge=1)
+    checkpoint_every: int = Field(
+        1, ge=1, description="Checkpoint every N iterations; a resume restarts after the last checkpoint."
+    )
+    keep_checkpoints: int = Field(2, ge=1, description="Newest checkpoints kept on disk; older ones are deleted.")
     eval_every: int = Field(0, ge=0, description="0 turns in-loop evaluation off.")
     home: str = Field("", description="Run folder; default $AZR_HOME or ./azr-home.")
     name: str | None = None
