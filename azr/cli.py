@@ -10,6 +10,7 @@ import sys
 # module path -> that module's `register(subparsers)` adds its subcommands.
 COMMAND_MODULES = (
     "azr.config_cli",
+    "flows.cli",
     "azr.evaluation.cli",
 )
 

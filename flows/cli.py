@@ -1,0 +1,106 @@
+"""`azr train`, `azr resume` and `azr runs`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from azr.config_cli import add_config_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="start a training run (default: 2 iterations of configs/tiny-cpu.yaml on CPU)",
+                       description="Start a new AZR self-play training run as a Prefect flow.")
+    add_config_args(p)
+    p.add_argument("--iterations", type=int, metavar="N", help="training iterations (overrides run.iterations)")
+    p.add_argument("--home", metavar="DIR", help="run folder (default: $AZR_HOME or ./azr-home)")
+    p.set_defaults(handler=_train)
+
+    r = sub.add_parser("resume", help="continue a run from its last checkpoint and completed step",
+                       description="Resume a run: restores the newest checkpoint, redoes what came after it, "
+                       "finishes the interrupted iteration from its last completed step and goes on.")
+    r.add_argument("run_id", metavar="RUN_ID")
+    r.add_argument("--iterations", type=int, metavar="N",
+                   help="total iterations the run should reach (default: its configured run.iterations)")
+    r.add_argument("--home", metavar="DIR", help="run folder (default: $AZR_HOME or ./azr-home)")
+    r.set_defaults(handler=_resume)
+
+    ls = sub.add_parser("runs", help="list runs with status, last committed iteration and key metrics")
+    ls.add_argument("--home", metavar="DIR", help="run folder (default: $AZR_HOME or ./azr-home)")
+    ls.set_defaults(handler=_runs)
+
+
+def _quiet_env() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _train(args: argparse.Namespace) -> int:
+    from azr.config import load_config
+
+    overrides = list(args.overrides)
+    if args.iterations is not None:
+        overrides.append(f"run.iterations={args.iterations}")
+    if args.home:
+        overrides.append(f"run.home={os.path.abspath(args.home)}")
+    cfg = load_config(args.config, overrides)
+    if not cfg.run.home:
+        cfg.run.home = str(cfg.run.home_path())
+    _quiet_env()
+    from flows.train import train
+
+    train(config=cfg)
+    return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from azr.config import config_from_dict, resolve_home
+    from azr.cli import CLIError
+    from storage import RunStore
+
+    home = resolve_home(args.home)
+    try:
+        store = RunStore.open(home, args.run_id)
+    except Exception as exc:  # noqa: BLE001 - storage phrases the missing-run message
+        raise CLIError(str(exc)) from None
+    data = dict(store.meta["config"])
+    data["run"] = dict(data.get("run", {}), home=str(home))
+    if args.iterations is not None:
+        data["run"]["iterations"] = args.iterations
+    cfg = config_from_dict(data, source=f"config of run {args.run_id}")
+    _quiet_env()
+    from flows.train import train
+
+    train(config=cfg, run_id=args.run_id)
+    return 0
+
+
+def _runs(args: argparse.Namespace) -> int:
+    import json
+
+    from azr.config import resolve_home
+    from storage import RunStore
+
+    home = resolve_home(args.home)
+    runs = RunStore.list_runs(home)
+    if not runs:
+        print(f"no runs in {home}; start one with `azr train`")
+        return 0
+    header = f"{'run id':<28} {'status':<10} {'last iter':>9}  key metrics (last committed iteration)"
+    print(header)
+    print("-" * len(header))
+    for r in runs:
+        key = ""
+        try:
+            store = RunStore.open(home, r["run_id"])
+            last = store.last_committed()
+            rows = store.read_rows(last, "iterations") if last else []
+            metrics = json.loads(rows[0]["metrics"]) if rows else {}
+            keys = [k for k in metrics if k.endswith("/solve_rate") or k == "train/loss"]
+            key = ", ".join(f"{k}={metrics[k]:.3g}" for k in keys if metrics[k] is not None)
+        except Exception:  # noqa: BLE001 - a damaged run still gets its line
+            key = "(metrics unreadable)"
+        last = r.get("last_committed")
+        print(f"{r['run_id']:<28} {str(r.get('status')):<10} {'-' if last is None else last:>9}  {key}")
+    return 0

@@ -1,0 +1,121 @@
+"""The long-lived objects of a training process: run store, model, trainer, rollout engine, sandbox.
+
+They are built once per process and run, kept here, and handed to Prefect tasks by run id, so only small
+references travel through Prefect. On first use after a (re)start the model comes from the run's newest
+checkpoint, or from the base model when there is none.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from azr.config import AZRConfig, config_from_dict
+
+log = logging.getLogger(__name__)
+
+_LOCK = threading.RLock()
+_RUNTIMES: dict[str, "Runtime"] = {}
+
+
+def checkpoint_iterations(store: Any) -> list[int]:
+    """Iterations with a complete checkpoint (the policy writes them atomically: present means complete)."""
+    root = store.root / "checkpoints"
+    if not root.is_dir():
+        return []
+    found = []
+    for d in root.iterdir():
+        if d.is_dir() and d.name.isdigit() and any(d.iterdir()):
+            found.append(int(d.name))
+    return sorted(found)
+
+
+@dataclass
+class Runtime:
+    cfg: AZRConfig
+    store: Any
+    model_iteration: int = 0  # the last iteration whose update the in-memory weights contain
+    _policy: tuple | None = field(default=None, repr=False)
+    _sandbox: Any = field(default=None, repr=False)
+
+    # -- model side ------------------------------------------------------------------------------------
+    def _load_policy(self) -> tuple:
+        from azr.model import load_model
+        from azr.policy import Trainer, TransformersEngine, load_checkpoint
+
+        m = self.cfg.model
+        model, tok = load_model(m.path, dtype=m.dtype, device=m.device, cache_dir=m.cache_dir)
+        trainer = Trainer(model, tok, self.cfg.trainer)
+        ckpts = checkpoint_iterations(self.store)
+        if ckpts:
+            load_checkpoint(self.store.checkpoint_dir(ckpts[-1]), trainer)
+            self.model_iteration = ckpts[-1]
+            log.info("restored checkpoint of iteration %d", ckpts[-1])
+        else:
+            self.model_iteration = 0
+        engine = TransformersEngine(trainer.model, tok, batch_size=self.cfg.rollout.batch_size,
+                                    max_prompt_tokens=self.cfg.rollout.max_prompt_tokens)
+        return tok, trainer, engine
+
+    @property
+    def policy(self) -> tuple:
+        with _LOCK:
+            if self._policy is None:
+                self._policy = self._load_policy()
+            return self._policy
+
+    @property
+    def tokenizer(self) -> Any:
+        return self.policy[0]
+
+    @property
+    def trainer(self) -> Any:
+        return self.policy[1]
+
+    @property
+    def engine(self) -> Any:
+        return self.policy[2]
+
+    # -- sandbox ---------------------------------------------------------------------------------------
+    @property
+    def sandbox(self) -> Any:
+        with _LOCK:
+            if self._sandbox is None:
+                from sandbox import Sandbox
+
+                self._sandbox = Sandbox(self.cfg.sandbox)
+            return self._sandbox
+
+    def close(self) -> None:
+        if self._sandbox is not None:
+            self._sandbox.close()
+            self._sandbox = None
+        self._policy = None
+
+
+def get_runtime(home: str | Path, run_id: str) -> Runtime:
+    from storage import RunStore
+
+    with _LOCK:
+        rt = _RUNTIMES.get(run_id)
+        if rt is None:
+            store = RunStore.open(Path(home), run_id)
+            cfg = config_from_dict(store.meta["config"], source=f"config of run {run_id}")
+            rt = _RUNTIMES[run_id] = Runtime(cfg=cfg, store=store)
+        return rt
+
+
+def release(run_id: str) -> None:
+    with _LOCK:
+        rt = _RUNTIMES.pop(run_id, None)
+    if rt is not None:
+        rt.close()
+
+
+def prune_checkpoints(store: Any, keep: int) -> None:
+    for n in checkpoint_iterations(store)[:-keep]:
+        shutil.rmtree(store.checkpoint_dir(n), ignore_errors=True)

@@ -1,0 +1,105 @@
+"""The training run: create or reopen a run, seed the buffers, then one nested flow per iteration.
+
+The flow's parameter is the whole pydantic config, so the Prefect UI renders it as a form."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from prefect import flow
+
+from azr.config import AZRConfig, load_config
+from flows import tracking
+from flows.iteration import iteration as iteration_flow
+from flows.runtime import checkpoint_iterations, get_runtime, release
+from flows.seed import seed
+
+
+def prepare_resume(store) -> int:
+    """Make the run consistent with its newest checkpoint and return the first iteration to run.
+
+    Iterations after the newest checkpoint were trained by weights that are gone: they are un-committed and
+    redone. The iteration right after the checkpoint keeps its completed generation steps (they came from
+    exactly the restored weights); later ones are discarded entirely."""
+    ckpts = checkpoint_iterations(store)
+    base = ckpts[-1] if ckpts else 0
+    committed = store.committed_iterations()
+    if committed and committed[-1] > base and committed[-1] > 0:
+        print(f"restoring checkpoint {base}: iterations {base + 1}..{committed[-1]} will be redone")
+        store.rollback_after(base)
+    folder = store.iteration_dir(base + 1).parent
+    for d in folder.iterdir() if folder.is_dir() else []:
+        if d.is_dir() and d.name.isdigit() and int(d.name) > base + 1 and not store.is_committed(int(d.name)):
+            shutil.rmtree(d, ignore_errors=True)
+    last = store.last_committed()
+    return (last if last is not None else 0) + 1
+
+
+@flow(name="azr-train", flow_run_name="train-{run_id}", log_prints=True)
+def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
+    """Train with AZR self-play for `config.run.iterations` iterations (a resumed run continues to that total)."""
+    from prefect.artifacts import create_progress_artifact, update_progress_artifact
+
+    from storage import RunStore
+
+    home = config.run.home_path()
+    if run_id is None:
+        store = RunStore.create(home, config.model_dump(mode="json"), run_id=config.run.name)
+        run_id = store.run_id
+        print(f"new run {run_id} in {store.root}")
+    else:
+        store = RunStore.open(home, run_id)
+        store.update_meta(config=config.model_dump(mode="json"))
+        print(f"resuming run {run_id} (last committed iteration {store.last_committed()})")
+    release(run_id)  # a fresh runtime reads the newest checkpoint
+    start = prepare_resume(store)
+
+    mlflow_run = tracking.ensure_run(config, home, run_id, store.meta.get("mlflow_run_id"))
+    store.update_meta(mlflow_run_id=mlflow_run, status="running")
+    total = config.run.iterations
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking.tracking_uri(config, home))
+    active = mlflow.start_run(run_id=mlflow_run, log_system_metrics=True)
+    try:
+        seed(str(home), run_id)
+        progress = create_progress_artifact(100.0 * (start - 1) / max(total, 1),
+                                            key=f"{run_id}-progress".lower().replace("_", "-"),
+                                            description=f"Iterations committed of {total}")
+        for n in range(start, total + 1):
+            iteration_flow(str(home), run_id, n, last=(n == total))
+            update_progress_artifact(progress, 100.0 * n / total)
+            _maybe_evaluate(config, home, run_id, n, mlflow_run)
+        store.update_meta(status="finished" if store.last_committed() == total else "stopped")
+        mlflow.end_run("FINISHED")
+    except BaseException:
+        store.update_meta(status="failed")
+        mlflow.end_run("FAILED")
+        raise
+    finally:
+        if mlflow.active_run() is not None and mlflow.active_run().info.run_id == active.info.run_id:
+            mlflow.end_run()
+        release(run_id)
+    print(next_steps(home, run_id))
+    return run_id
+
+
+def _maybe_evaluate(config: AZRConfig, home: Path, run_id: str, n: int, mlflow_run: str) -> None:
+    if not config.eval.benchmarks or not config.run.eval_every or n % config.run.eval_every:
+        return
+    from flows.evaluate import evaluate_in_loop
+
+    evaluate_in_loop(str(home), run_id, n)
+
+
+def next_steps(home: Path, run_id: str) -> str:
+    return (
+        f"\nDone. Where to look next:\n"
+        f"  azr sql \"select iteration, task_type, count(*) as tasks from tasks where run_id = '{run_id}' "
+        f"group by all order by all\"\n"
+        f"  azr sql \"select task_type, avg(correct::int) as solve_rate from rollouts where role = 'solve' "
+        f"group by 1\"\n"
+        f"  mlflow ui --backend-store-uri sqlite:///{home / 'mlflow.db'}\n"
+        f"  azr resume {run_id} --iterations N   # train further"
+    )

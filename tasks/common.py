@@ -1,0 +1,54 @@
+"""What every pipeline task shares: the retry policy and the step-output convention.
+
+A step writes its output as `step-<name>` JSON in the iteration folder (atomically, through the run store);
+when that output exists the step is skipped, which is how a failed iteration resumes from its last completed step.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from typing import Any, Callable
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from azr.config import ConfigError
+
+# Deterministic failures: retrying cannot help, so the task fails at once with the message.
+NOT_TRANSIENT = (ConfigError, ValueError, TypeError, KeyError, FileNotFoundError, MemoryError)
+
+
+def transient_only(task_obj: Any, task_run: Any, state: Any) -> bool:
+    """Retry crashes of helpers (a sandbox worker died, a broken pipe), not bugs or bad configuration."""
+    try:
+        exc = state.result(raise_on_failure=False)
+    except Exception as e:  # noqa: BLE001 - the state's own error is what we classify
+        exc = e
+    return not isinstance(exc, NOT_TRANSIENT)
+
+
+def pipeline_task(name: str, retries: int = 2) -> Callable:
+    return task(name=name, retries=retries, retry_delay_seconds=2, retry_condition_fn=transient_only,
+                cache_policy=NO_CACHE, log_prints=True)
+
+
+def step_output(store: Any, iteration: int, step: str) -> dict | None:
+    return store.read_json(iteration, f"step-{step}")
+
+
+def save_step(store: Any, iteration: int, step: str, payload: dict) -> None:
+    store.write_json(iteration, f"step-{step}", payload)
+
+
+def timed(fn: Callable) -> Callable:
+    """Record the wall time of a step's real work in its output under 'seconds'."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> dict:
+        t0 = time.perf_counter()
+        out = fn(*args, **kwargs)
+        out["seconds"] = time.perf_counter() - t0
+        return out
+
+    return wrapper

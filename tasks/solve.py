@@ -1,0 +1,36 @@
+"""Solve: B tasks per type from the buffers (this iteration's new tasks first, topped up from history)."""
+
+from __future__ import annotations
+
+from azr import steps
+from azr.selfplay import task_from_proposal
+from azr.task_types import TaskType
+from flows.runtime import get_runtime
+from tasks.common import pipeline_task, save_step, step_output, timed
+
+
+@timed
+def run_solve(rt, iteration: int, proposals: list[dict]) -> dict:
+    cfg = rt.cfg
+    sampler = rt.store.sampler(cfg.run.seed)
+    fresh = [task_from_proposal(p) for p in reversed(proposals) if p["valid"]]  # newest first
+    tasks = []
+    for name in cfg.selfplay.task_types:
+        tt = TaskType(name)
+        tasks += sampler.solver_tasks(tt, cfg.selfplay.batch_size, iteration,
+                                      fresh=[t for t in fresh if t.task_type is tt])
+    recs = steps.solve(rt.engine, cfg, rt.tokenizer, tasks, 1, steps.step_seed(cfg.run.seed, iteration, "solve"),
+                       "train", id_prefix=f"it{iteration}-s")
+    return {"records": recs, "tasks": [t.model_dump(mode="json") for t in tasks],
+            "engine": dict(rt.engine.stats) if tasks else {}}
+
+
+@pipeline_task("solve")
+def solve(home: str, run_id: str, iteration: int) -> str:
+    rt = get_runtime(home, run_id)
+    if step_output(rt.store, iteration, "solve") is None:
+        proposals = step_output(rt.store, iteration, "validate")["records"]
+        out = run_solve(rt, iteration, proposals)
+        save_step(rt.store, iteration, "solve", out)
+        print(f"solve: {len(out['records'])} answers generated")
+    return "solve"

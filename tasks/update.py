@@ -1,0 +1,49 @@
+"""Update: one TRR++ REINFORCE step on the proposer and solver sequences of this iteration.
+
+The learnability rollouts are not trained on. The step is skipped only when the weights in memory already
+contain it (after a checkpoint of this iteration was restored), so a crash between update and checkpoint
+re-applies the update to the restored weights instead of losing it.
+"""
+
+from __future__ import annotations
+
+from flows.runtime import get_runtime
+from tasks.common import pipeline_task, save_step, step_output, timed
+
+
+def train_samples(tokenizer, records: list[dict], max_prompt_tokens: int) -> list:
+    from azr.policy import TrainSample
+
+    samples = []
+    for r in records:
+        if not r["response_ids"]:
+            continue
+        ids = tokenizer(r["prompt"], add_special_tokens=False)["input_ids"]
+        ids = ids[-min(r["prompt_tokens"] or len(ids), max_prompt_tokens):]
+        samples.append(TrainSample(prompt_ids=ids, response_ids=r["response_ids"], advantage=float(r["advantage"])))
+    return samples
+
+
+@timed
+def run_update(rt, iteration: int) -> dict:
+    scored = step_output(rt.store, iteration, "score")
+    records = scored["proposals"] + scored["solves"]
+    samples = train_samples(rt.tokenizer, records, rt.cfg.rollout.max_prompt_tokens)
+    metrics = rt.trainer.step(samples) if samples else {}
+    rt.model_iteration = iteration
+    return {"metrics": {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))},
+            "sequences": len(samples)}
+
+
+@pipeline_task("update", retries=0)
+def update(home: str, run_id: str, iteration: int) -> str:
+    rt = get_runtime(home, run_id)
+    rt.policy  # load weights (from the newest checkpoint after a restart) before deciding
+    if rt.model_iteration >= iteration and step_output(rt.store, iteration, "update") is not None:
+        return "update"
+    out = run_update(rt, iteration)
+    save_step(rt.store, iteration, "update", out)
+    m = out["metrics"]
+    print(f"update: {out['sequences']} sequences, loss {m.get('loss', float('nan')):.4f}, "
+          f"grad norm {m.get('grad_norm', float('nan')):.3f}")
+    return "update"
