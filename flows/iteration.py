@@ -1,5 +1,5 @@
 """One training iteration as a Prefect flow: propose → validate → learnability → solve → score → update →
-checkpoint → commit. Each task skips itself when its output already exists, so a re-run resumes."""
+checkpoint → (evaluate, when due) → commit. Each task skips itself when its output already exists, so a re-run resumes."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from prefect import flow
 
 from tasks.checkpoint import checkpoint
 from tasks.commit import commit
+from tasks.evaluate import evaluate
 from tasks.learnability import learnability
 from tasks.propose import propose
 from tasks.score import score
@@ -27,5 +28,6 @@ def iteration(home: str, run_id: str, iteration: int, last: bool = False) -> int
     score(home, run_id, iteration)
     update(home, run_id, iteration)
     ck = checkpoint(home, run_id, iteration, force=last)
+    evaluate(home, run_id, iteration)
     commit(home, run_id, iteration, started, ck)
     return iteration

@@ -70,7 +70,6 @@ def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
         for n in range(start, total + 1):
             iteration_flow(str(home), run_id, n, last=(n == total))
             update_progress_artifact(progress, 100.0 * n / total)
-            _maybe_evaluate(config, home, run_id, n, mlflow_run)
         store.update_meta(status="finished" if store.last_committed() == total else "stopped")
         mlflow.end_run("FINISHED")
     except BaseException:
@@ -83,14 +82,6 @@ def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
         release(run_id)
     print(next_steps(home, run_id))
     return run_id
-
-
-def _maybe_evaluate(config: AZRConfig, home: Path, run_id: str, n: int, mlflow_run: str) -> None:
-    if not config.eval.benchmarks or not config.run.eval_every or n % config.run.eval_every:
-        return
-    from flows.evaluate import evaluate_in_loop
-
-    evaluate_in_loop(str(home), run_id, n)
 
 
 def next_steps(home: Path, run_id: str) -> str:

@@ -13,7 +13,7 @@ from flows import tracking
 from flows.runtime import get_runtime
 from tasks.common import pipeline_task, step_output
 
-STEPS = ("propose", "validate", "learnability", "solve", "score", "update")
+STEPS = ("propose", "validate", "learnability", "solve", "score", "update", "evaluate")
 
 
 def collect_metrics(rt, iteration: int) -> tuple[dict[str, float], dict[str, float]]:
