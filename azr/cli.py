@@ -9,6 +9,7 @@ import sys
 
 # module path -> that module's `register(subparsers)` adds its subcommands.
 COMMAND_MODULES = (
+    "storage.cli",
     "azr.config_cli",
     "flows.cli",
     "azr.evaluation.cli",
