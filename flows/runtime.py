@@ -22,14 +22,17 @@ _LOCK = threading.RLock()
 _RUNTIMES: dict[str, "Runtime"] = {}
 
 
+STATE_FILE = "state.json"  # written last into a checkpoint by azr.policy.save_checkpoint
+
+
 def checkpoint_iterations(store: Any) -> list[int]:
-    """Iterations with a complete checkpoint (the policy writes them atomically: present means complete)."""
+    """Iterations with a complete checkpoint (written atomically by the policy; its state file marks it)."""
     root = store.root / "checkpoints"
     if not root.is_dir():
         return []
     found = []
     for d in root.iterdir():
-        if d.is_dir() and d.name.isdigit() and any(d.iterdir()):
+        if d.is_dir() and d.name.isdigit() and (d / STATE_FILE).is_file():
             found.append(int(d.name))
     return sorted(found)
 
@@ -90,6 +93,9 @@ class Runtime:
                 self._sandbox = Sandbox(self.cfg.sandbox)
             return self._sandbox
 
+    def sampler(self) -> Any:
+        return self.store.sampler(self.cfg.run.seed, config=self.cfg.selfplay)
+
     def close(self) -> None:
         if self._sandbox is not None:
             self._sandbox.close()
@@ -118,4 +124,4 @@ def release(run_id: str) -> None:
 
 def prune_checkpoints(store: Any, keep: int) -> None:
     for n in checkpoint_iterations(store)[:-keep]:
-        shutil.rmtree(store.checkpoint_dir(n), ignore_errors=True)
+        shutil.rmtree(store.checkpoint_dir(n, create=False), ignore_errors=True)

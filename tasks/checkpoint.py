@@ -16,8 +16,8 @@ def checkpoint(home: str, run_id: str, iteration: int, force: bool = False) -> s
     if not due:
         return None
     if iteration not in checkpoint_iterations(rt.store):
-        save_checkpoint(rt.trainer, rt.store.checkpoint_dir(iteration), step=iteration,
+        save_checkpoint(rt.trainer, rt.store.checkpoint_dir(iteration, create=False), step=iteration,
                         extra={"run_id": run_id, "iteration": iteration})
         prune_checkpoints(rt.store, rt.cfg.run.keep_checkpoints)
         print(f"checkpoint: iteration {iteration} saved")
-    return str(rt.store.checkpoint_dir(iteration))
+    return str(rt.store.checkpoint_dir(iteration, create=False))

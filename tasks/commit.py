@@ -74,8 +74,8 @@ def commit(home: str, run_id: str, iteration: int, started_at: str, checkpoint: 
     metrics, step_seconds = collect_metrics(rt, iteration)
     mlflow_run = store.meta.get("mlflow_run_id")
     if mlflow_run:
-        tracking.log_metrics(cfg, store.root.parent.parent, mlflow_run, metrics, step=iteration)
-        tracking.log_iteration_artifacts(cfg, store.root.parent.parent, mlflow_run, iteration,
+        tracking.log_metrics(cfg, store.home, mlflow_run, metrics, step=iteration)
+        tracking.log_iteration_artifacts(cfg, store.home, mlflow_run, iteration,
                                          step_output(store, iteration, "score")["proposals"])
     store.commit(iteration, {
         "run_id": store.run_id, "iteration": iteration, "status": "committed", "started_at": started_at,
@@ -89,7 +89,7 @@ def commit(home: str, run_id: str, iteration: int, started_at: str, checkpoint: 
     key = f"{run_id}-stats".lower().replace("_", "-")
     create_table_artifact(per_type_table(metrics, cfg.selfplay.task_types), key=key,
                           description=f"Per-type statistics of iteration {iteration}")
-    link = tracking.run_link(cfg, store.root.parent.parent, mlflow_run) if mlflow_run else "(no MLflow run)"
+    link = tracking.run_link(cfg, store.home, mlflow_run) if mlflow_run else "(no MLflow run)"
     create_markdown_artifact(
         f"### Run `{run_id}`, iteration {iteration}\n\n{line}\n\n"
         f"- loss {metrics.get('train/loss', float('nan')):.4f}, grad norm "

@@ -23,7 +23,7 @@ def run_evaluate(rt, iteration: int) -> dict:
     rt.store.write_rows(iteration, "evals", rows)
     mlflow_run = rt.store.meta.get("mlflow_run_id")
     if mlflow_run:
-        tracking.client(rt.cfg, rt.store.root.parent.parent)  # points MLflow at this run's store
+        tracking.client(rt.cfg, rt.store.home)  # points MLflow at this run's store
         for r in reports:
             log_eval_to_mlflow(r, step=iteration, run_id=mlflow_run)
         log_accuracy_plot(run_id=mlflow_run)

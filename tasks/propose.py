@@ -12,7 +12,7 @@ from tasks.common import pipeline_task, save_step, step_output, timed
 def run_propose(rt, iteration: int) -> dict:
     cfg, store = rt.cfg, rt.store
     sp = cfg.selfplay
-    sampler = store.sampler(cfg.run.seed)
+    sampler = rt.sampler()
     items = []
     for name in sp.task_types:
         tt = TaskType(name)

@@ -49,9 +49,9 @@ def proposal_rows(proposals: list[dict]) -> list[dict]:
 
 
 def task_rows(tasks: list[Task], parents: dict[str, str | None], source: str) -> list[dict]:
-    from storage import task_to_row
+    from storage.schemas import task_to_row
 
-    return [task_to_row(t, source=source, parent_program=parents.get(t.task_id)) for t in tasks]
+    return [task_to_row(t, source=source, parent_program=parents.get(t.task_id)).model_dump() for t in tasks]
 
 
 @timed

@@ -12,7 +12,7 @@ from tasks.common import pipeline_task, save_step, step_output, timed
 @timed
 def run_solve(rt, iteration: int, proposals: list[dict]) -> dict:
     cfg = rt.cfg
-    sampler = rt.store.sampler(cfg.run.seed)
+    sampler = rt.sampler()
     fresh = [task_from_proposal(p) for p in reversed(proposals) if p["valid"]]  # newest first
     tasks = []
     for name in cfg.selfplay.task_types:

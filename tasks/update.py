@@ -11,24 +11,21 @@ from flows.runtime import get_runtime
 from tasks.common import pipeline_task, save_step, step_output, timed
 
 
-def train_samples(tokenizer, records: list[dict], max_prompt_tokens: int) -> list:
+def train_samples(engine, records: list[dict]) -> list:
+    """Prompt ids re-encoded exactly as the engine encoded them for generation (same left cut)."""
     from azr.policy import TrainSample
 
-    samples = []
-    for r in records:
-        if not r["response_ids"]:
-            continue
-        ids = tokenizer(r["prompt"], add_special_tokens=False)["input_ids"]
-        ids = ids[-min(r["prompt_tokens"] or len(ids), max_prompt_tokens):]
-        samples.append(TrainSample(prompt_ids=ids, response_ids=r["response_ids"], advantage=float(r["advantage"])))
-    return samples
+    records = [r for r in records if r["response_ids"]]
+    prompt_ids = engine._encode([r["prompt"] for r in records]) if records else []
+    return [TrainSample(prompt_ids=p, response_ids=r["response_ids"], advantage=float(r["advantage"]))
+            for p, r in zip(prompt_ids, records)]
 
 
 @timed
 def run_update(rt, iteration: int) -> dict:
     scored = step_output(rt.store, iteration, "score")
     records = scored["proposals"] + scored["solves"]
-    samples = train_samples(rt.tokenizer, records, rt.cfg.rollout.max_prompt_tokens)
+    samples = train_samples(rt.engine, records)
     metrics = rt.trainer.step(samples) if samples else {}
     rt.model_iteration = iteration
     return {"metrics": {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))},
