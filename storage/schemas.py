@@ -64,6 +64,16 @@ def task_hash(program: str, input: str = "", inputs: list[str] | None = None) ->
     return _digest("\x00".join(parts))
 
 
+def measures(program: str) -> tuple[str, int, int]:
+    """(program_hash, ast_nodes, cyclomatic) with one parse."""
+    tree = _parse(program)
+    if tree is None:
+        return program_hash(program), 0, 0
+    nodes = list(ast.walk(tree))
+    return (_digest(ast.dump(tree, annotate_fields=False, include_attributes=False)), len(nodes),
+            _cyclomatic(nodes))
+
+
 def ast_nodes(program: str) -> int:
     """Number of nodes in the program's syntax tree (0 when it does not parse)."""
     tree = _parse(program)
@@ -77,11 +87,13 @@ def cyclomatic(program: str) -> int:
     """McCabe-style complexity: 1 + decision points (if/elif, loops, except, assert, ternaries, comprehension
     loops and their ifs, extra operands of and/or, match cases). 0 when the program does not parse."""
     tree = _parse(program)
-    if tree is None:
-        return 0
+    return 0 if tree is None else _cyclomatic(ast.walk(tree))
+
+
+def _cyclomatic(nodes) -> int:
     n = 1
     match_case = getattr(ast, "match_case", None)
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, _BRANCHES):
             n += 1
             if isinstance(node, ast.comprehension):
@@ -172,14 +184,13 @@ class TaskRow(Row):
 
     @model_validator(mode="after")
     def _measures(self) -> "TaskRow":
-        if not self.program_hash:
-            self.program_hash = program_hash(self.program)
+        if not self.program_hash or self.ast_nodes < 0 or self.cyclomatic < 0:
+            h, nodes, cyc = measures(self.program)
+            self.program_hash = self.program_hash or h
+            self.ast_nodes = nodes if self.ast_nodes < 0 else self.ast_nodes
+            self.cyclomatic = cyc if self.cyclomatic < 0 else self.cyclomatic
         if not self.task_hash:
             self.task_hash = task_hash(self.program, self.input, self.inputs)
-        if self.ast_nodes < 0:
-            self.ast_nodes = ast_nodes(self.program)
-        if self.cyclomatic < 0:
-            self.cyclomatic = cyclomatic(self.program)
         return self
 
 

@@ -109,9 +109,9 @@ def iteration_numbers(run_root: Path) -> list[int]:
     return sorted(int(p.name) for p in base.iterdir() if p.name.isdigit() and p.is_dir())
 
 
-def parquet_bytes(table: pa.Table) -> bytes:
+def parquet_bytes(table: pa.Table, row_group_rows: int | None = None) -> bytes:
     buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd", row_group_size=ROW_GROUP_ROWS, write_statistics=True)
+    pq.write_table(table, buf, compression="zstd", row_group_size=row_group_rows, write_statistics=True)
     return buf.getvalue()
 
 
@@ -305,7 +305,7 @@ class RunStore:
         data = to_arrow(table, rows if isinstance(rows, pa.Table) else list(rows), self.run_id, n)
         path = self.table_path(n, table)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, parquet_bytes(data))
+        atomic_write_bytes(path, parquet_bytes(data, ROW_GROUP_ROWS if table == "tasks" else None))
         return path
 
     def read_table(self, n: int, table: str) -> pa.Table:
