@@ -36,7 +36,16 @@ def prepare_resume(store) -> int:
     return (last if last is not None else 0) + 1
 
 
-@flow(name="azr-train", flow_run_name="train-{run_id}", log_prints=True)
+def _run_name() -> str:
+    from prefect.runtime import flow_run
+
+    params = flow_run.parameters
+    cfg = params.get("config")
+    name = params.get("run_id") or getattr(getattr(cfg, "run", None), "name", None) or "new-run"
+    return f"train-{name}"
+
+
+@flow(name="azr-train", flow_run_name=_run_name, log_prints=True)
 def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
     """Train with AZR self-play for `config.run.iterations` iterations (a resumed run continues to that total)."""
     from prefect.artifacts import create_progress_artifact, update_progress_artifact
