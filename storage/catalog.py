@@ -161,6 +161,8 @@ def refresh_catalog(home: Path | str) -> list[Problem]:
     home.mkdir(parents=True, exist_ok=True)
     with open(home / ".catalog.lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        for stale in home.glob(f".{CATALOG}.tmp-*"):  # left by a refresh that was killed (we hold the lock)
+            stale.unlink(missing_ok=True)
         usable, problems = _usable(committed_files(home), footer=True, exclude={})
         for p in problems:
             log.warning("%s", p.message)
