@@ -1,0 +1,747 @@
+"""Warm sandbox worker: one long-lived interpreter that forks a fresh child for every piece of untrusted code.
+
+Run as a script by `sandbox.pool` (``python -S -s _worker.py INDEX``) with an almost empty environment. It is
+stdlib-only and self-contained on purpose: it must start fast, preload only what jobs may use, and never import the
+project (or anything from site-packages) into the address space that every child inherits.
+
+Protocol (fd 0 in, fd 1 out): frames of a 4-byte little-endian length followed by a marshal payload. The parent is
+trusted, so marshal is fine in that direction; what children send back is parsed by hand (see `_collect`).
+
+Layers, outermost first (see docs in README "## Sandbox"):
+- worker: own network namespace (and user namespace when not root), empty os.environ, private temp folder;
+- child: fork per run, new process group, parent-death signal, fds 0/1/2 on /dev/null and every other inherited fd
+  closed, rlimits (address space, CPU, file size, open files, processes, no core files), a separate unprivileged
+  uid when the worker is root, no-new-privs, not dumpable;
+- inside the child: banned modules purged from sys.modules plus an import blocker, and an allow-list audit hook that
+  refuses process creation, signals, sockets, ctypes, frame and gc introspection, and file access outside the
+  private folder and the standard library.
+Results carry a per-run random nonce that lives only in the runner's frame, so job code cannot forge them without
+frame access (which the audit hook refuses).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import gc
+import marshal
+import math
+import os
+import resource
+import select
+import signal
+import struct
+import sys
+import time
+
+_LEN = struct.Struct("<I")
+
+# Pure standard-library modules AZR-style programs use; loaded once here so `import` in a job is free.
+PRELOAD = (
+    "math", "cmath", "collections", "collections.abc", "itertools", "functools", "re", "string", "heapq",
+    "bisect", "operator", "copy", "dataclasses", "typing", "json", "fractions", "decimal", "numbers", "enum",
+    "abc", "array", "textwrap", "unicodedata", "types", "keyword", "struct", "statistics", "contextlib",
+    "difflib", "base64", "binascii", "zlib", "pprint", "reprlib", "weakref", "graphlib", "html", "codecs",
+    "warnings", "linecache", "tokenize", "traceback", "io",
+)
+
+# Modules that give raw access to the OS, blocked at run time for every job kind whatever the configuration says.
+ALWAYS_BLOCKED = frozenset({
+    "os", "posix", "nt", "subprocess", "_posixsubprocess", "socket", "_socket", "ssl", "_ssl", "select",
+    "selectors", "ctypes", "_ctypes", "mmap", "fcntl", "pty", "tty", "termios", "signal", "_signal", "resource",
+    "multiprocessing", "_multiprocessing", "_posixshmem", "threading", "_thread", "faulthandler", "gc", "pdb",
+    "bdb", "inspect", "importlib", "_imp", "zipimport", "pickle", "_pickle", "shelve", "marshal", "asyncio",
+    "concurrent", "shutil", "tempfile", "pathlib", "sysconfig", "site", "code",
+    "codeop", "runpy", "webbrowser", "urllib", "http", "ftplib", "smtplib", "telnetlib", "xmlrpc", "sqlite3",
+    "_sqlite3", "syslog", "pwd", "grp", "spwd", "crypt", "platform", "sys", "_winapi", "msvcrt", "winreg",
+    "_tracemalloc", "tracemalloc", "_xxsubinterpreters", "_testcapi", "_testinternalcapi",
+})
+# The subset of the above that a codegen job (HumanEval-style code) may legitimately import; it is still isolated.
+CODEGEN_ALLOWED = frozenset({"sys", "inspect", "pickle", "tempfile", "pathlib", "platform", "threading", "io"})
+
+# Attribute names that only serve to reach around import checks (module globals, frames, the object graph).
+ESCAPE_NAMES = frozenset({
+    "__subclasses__", "__globals__", "__builtins__", "__code__", "__closure__", "__loader__", "__spec__",
+    "f_globals", "f_locals", "f_back", "f_builtins", "gi_frame", "cr_frame", "ag_frame", "tb_frame",
+    "__import__", "import_module",
+})
+FRAME_ATTRS = frozenset({"tb_frame", "gi_frame", "cr_frame", "ag_frame", "f_back", "gi_yieldfrom", "cr_await"})
+
+# Audit events a job may raise without further checks.
+ALLOWED_EVENTS = frozenset({
+    "builtins.id", "exec", "compile", "code.__new__", "function.__new__", "object.__setattr__",
+    "object.__delattr__", "sys.addaudithook", "array.__new__", "marshal.dumps", "marshal.loads",
+    "os.putenv", "os.unsetenv", "builtins.input", "builtins.input/result", "time.sleep", "locale.setlocale",
+    "sys.excepthook", "sys.unraisablehook", "cpython._PySys_ClearAuditHooks", "copy.copy", "pickle.find_class",
+    "types.CodeType.replace",
+})
+READ_PATH_EVENTS = frozenset({"os.listdir", "os.scandir", "os.walk", "glob.glob", "os.fwalk", "glob.glob/2"})
+WRITE_PATH_EVENTS = frozenset({"os.remove", "os.rmdir", "os.mkdir", "tempfile.mkstemp", "tempfile.mkdtemp"})
+
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+O_WRITE = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+CODES = frozenset({
+    "ok", "syntax", "no_entry", "banned_import", "bad_input", "timeout", "memory", "runtime_error",
+    "nondeterministic", "output_not_literal", "output_too_large", "wrong", "crashed",
+})
+
+
+# --------------------------------------------------------------------------- framing with the parent
+
+class _Reader:
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buf = fd, bytearray()
+
+    def read_msg(self):
+        while True:
+            if len(self.buf) >= 4:
+                (n,) = _LEN.unpack_from(self.buf)
+                if len(self.buf) >= 4 + n:
+                    data = bytes(self.buf[4:4 + n])
+                    del self.buf[:4 + n]
+                    return marshal.loads(data)
+            chunk = os.read(self.fd, 1 << 16)
+            if not chunk:
+                return None
+            self.buf += chunk
+
+
+def _send(obj) -> None:
+    data = marshal.dumps(obj)
+    view = memoryview(_LEN.pack(len(data)) + data)
+    while view:
+        view = view[os.write(1, view):]
+
+
+# --------------------------------------------------------------------------- static checks (trusted, no exec)
+
+def _top(name: str) -> str:
+    return name.split(".", 1)[0]
+
+
+def static_check(tree: ast.AST, banned: frozenset, entry: str) -> tuple[str, str] | None:
+    """Imports of banned modules by any spelled-out route, escape hatches, and the entry function."""
+    has_entry = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _top(alias.name) in banned:
+                    return "banned_import", f"line {node.lineno}: import of banned module '{alias.name}'"
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                return "banned_import", f"line {node.lineno}: relative import"
+            if node.module and _top(node.module) in banned:
+                return "banned_import", f"line {node.lineno}: import from banned module '{node.module}'"
+        elif isinstance(node, ast.Attribute) and node.attr in ESCAPE_NAMES:
+            return "banned_import", f"line {node.lineno}: '{node.attr}' reaches modules around the import checks"
+        elif isinstance(node, ast.Name) and node.id in ESCAPE_NAMES:
+            return "banned_import", f"line {node.lineno}: '{node.id}' reaches modules around the import checks"
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ESCAPE_NAMES:
+            return "banned_import", f"line {node.lineno}: string {node.value!r} names an escape hatch"
+    for node in getattr(tree, "body", []):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == entry:
+            has_entry = True
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == entry for t in node.targets):
+            has_entry = True
+    if not has_entry:
+        return "no_entry", f"no top-level function '{entry}'"
+    return None
+
+
+# --------------------------------------------------------------------------- literal output check (child side)
+
+class _Reject(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+_SCALARS = (int, str, bytes, bool, type(None))
+_CONTAINERS = (list, tuple, set, dict)
+
+
+def _serialize(value, max_chars: int, max_depth: int) -> str:
+    """repr of a value made only of exact built-in literal types (so the repr is produced by C code, not by the
+    job, and parses back to an equal value); anything else is rejected before repr is called."""
+    budget = [0]
+    path: set = set()
+
+    def walk(v, depth: int) -> None:
+        t = type(v)
+        if t in _SCALARS:
+            if t is str or t is bytes:
+                budget[0] += len(v) + 2
+            else:
+                budget[0] += 1
+        elif t is float:
+            if v != v or v in (math.inf, -math.inf):
+                raise _Reject("output_not_literal", f"float {v!r} has no literal form")
+            budget[0] += 3
+        elif t is complex:
+            if not (math.isfinite(v.real) and math.isfinite(v.imag)):
+                raise _Reject("output_not_literal", f"complex {v!r} has no literal form")
+            budget[0] += 4
+        elif t in _CONTAINERS:
+            if depth > max_depth:
+                raise _Reject("output_too_large", f"output nests deeper than {max_depth} levels")
+            key = id(v)
+            if key in path:
+                raise _Reject("output_not_literal", "output contains itself (recursive container)")
+            budget[0] += 2 + len(v)
+            if budget[0] > max_chars:
+                raise _Reject("output_too_large", f"output repr is longer than {max_chars} characters")
+            path.add(key)
+            if t is dict:
+                for k, x in v.items():
+                    walk(k, depth + 1)
+                    walk(x, depth + 1)
+            else:
+                for x in v:
+                    walk(x, depth + 1)
+            path.discard(key)
+        else:
+            raise _Reject("output_not_literal",
+                          f"returned a {t.__module__}.{t.__qualname__}, not a built-in literal type")
+        if budget[0] > max_chars:
+            raise _Reject("output_too_large", f"output repr is longer than {max_chars} characters")
+
+    walk(value, 1)
+    try:
+        text = repr(value)
+    except ValueError as exc:  # e.g. an int beyond sys.get_int_max_str_digits()
+        raise _Reject("output_too_large", str(exc)[:200]) from None
+    if len(text) > max_chars:
+        raise _Reject("output_too_large", f"output repr has {len(text)} characters, limit {max_chars}")
+    return text
+
+
+# --------------------------------------------------------------------------- isolation set-up (worker level)
+
+def _libc():
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True)
+    except Exception:
+        return None
+
+
+def _write_file(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def _probe(fn) -> bool:
+    """Run fn in a throwaway child (uid and rlimit changes must not touch the worker)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            fn()
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def setup_worker(index: int, parent_pid: int) -> dict:
+    """Namespaces, job uid, private folder; returns what is active."""
+    libc = _libc()
+    prot: dict = {"kernel": os.uname().release, "fork_per_job": True, "empty_environment": True,
+                  "audit_hook": True, "rlimits": True, "network_namespace": False, "user_namespace": False,
+                  "separate_uid": False, "no_new_privs": False, "parent_death_signal": False}
+    root = os.geteuid() == 0
+    if libc is not None:
+        if root:
+            prot["network_namespace"] = libc.unshare(CLONE_NEWNET) == 0
+        else:
+            uid, gid = os.geteuid(), os.getegid()
+            if libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0:
+                try:
+                    _write_file("/proc/self/setgroups", "deny")
+                    _write_file("/proc/self/uid_map", f"{uid} {uid} 1")
+                    _write_file("/proc/self/gid_map", f"{gid} {gid} 1")
+                    prot["user_namespace"] = prot["network_namespace"] = True
+                except OSError:
+                    prot["user_namespace"] = prot["network_namespace"] = False
+            elif libc.unshare(CLONE_NEWNET) == 0:
+                prot["network_namespace"] = True
+        prot["parent_death_signal"] = True
+        prot["no_new_privs"] = True
+    job_uid = None
+    if root:
+        # A distinct unprivileged uid per worker: kernel-enforced file permissions, RLIMIT_NPROC (not enforced
+        # for root), and signals to any other process refused by the kernel.
+        for cand in (1_000_000_000 + (parent_pid % 1_000_000) * 64 + index % 64, 65534 - index % 64):
+            def _try(c=cand):
+                os.setgroups([])
+                os.setresgid(c, c, c)
+                os.setresuid(c, c, c)
+            if _probe(_try):
+                job_uid = cand
+                break
+    prot["separate_uid"] = job_uid is not None
+    prot["process_limit"] = job_uid is not None or not root
+    import tempfile
+
+    tmp = tempfile.mkdtemp(prefix=f"azr-sandbox-{os.getpid()}-")
+    if job_uid is not None:
+        os.chown(tmp, job_uid, job_uid)
+    os.chmod(tmp, 0o700)
+    if libc is not None:
+        libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    os.environ.clear()
+    return {"prot": prot, "tmp": tmp, "job_uid": job_uid, "libc": libc}
+
+
+def _clean_tmp(tmp: str, job_uid) -> str:
+    """Empty the private folder between jobs (cheap when nothing was written, which is the common case)."""
+    try:
+        if not os.listdir(tmp):
+            return tmp
+    except OSError:
+        pass
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    if os.path.exists(tmp):  # could not clean: use a new folder rather than leak state into the next job
+        import tempfile
+
+        tmp = tempfile.mkdtemp(prefix=f"azr-sandbox-{os.getpid()}-")
+    else:
+        os.mkdir(tmp, 0o700)
+    if job_uid is not None:
+        os.chown(tmp, job_uid, job_uid)
+    return tmp
+
+
+# --------------------------------------------------------------------------- the child (untrusted code runs here)
+
+def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ctx: dict) -> None:
+    """Never returns. Everything it needs is bound to locals before the first line of job code runs."""
+    _write, _exit, _time = os.write, os._exit, time.monotonic
+    _loads, _realpath, _Module, _modules = marshal.loads, os.path.realpath, type(sys), sys.modules
+    _serial, _Rej, _type, _isinstance, _str = _serialize, _Reject, type, isinstance, str
+    max_chars, max_depth = opts["max_output_chars"], opts["max_depth"]
+    mode, entry, repeat, stop = opts["mode"], opts["entry"], opts["repeat"], opts["stop"]
+    tmp, blocked = ctx["tmp"], opts["blocked"]
+
+    def report(index: int, code_: str, text: str) -> None:
+        payload = text.encode("utf-8", "backslashreplace")
+        data = memoryview(b"%s %d %s %d\n" % (nonce, index, code_.encode(), len(payload)) + payload)
+        while data:
+            data = data[_write(wfd, data):]
+
+    try:
+        os.setpgid(0, 0)
+        libc = ctx["libc"]
+        if libc is not None:
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+            libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        if os.getppid() != ctx["worker_pid"]:
+            _exit(3)
+        null = ctx["devnull"]
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.closerange(3, wfd)
+        os.closerange(wfd + 1, 1 << 16)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
+        mem = opts["memory_mb"] << 20
+        cpu = _cpu_limit(opts, len(items))
+        for lim, val in ((resource.RLIMIT_AS, mem), (resource.RLIMIT_CPU, cpu), (resource.RLIMIT_CORE, 0),
+                         (resource.RLIMIT_FSIZE, 1 << 20), (resource.RLIMIT_NOFILE, 32)):
+            resource.setrlimit(lim, (val, val))
+        uid = ctx["job_uid"]
+        if uid is not None:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        if uid is not None or os.geteuid() != 0:
+            resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))  # this process only: no fork, no threads
+        os.chdir(tmp)
+        read_roots = ctx["read_roots"]
+
+        def _inside(path, roots) -> bool:
+            try:
+                if _isinstance(path, bytes):
+                    path = path.decode("utf-8", "surrogateescape")
+                if not _isinstance(path, _str):
+                    path = os.fspath(path)
+                real = _realpath(path)
+            except Exception:
+                return False
+            for r in roots:
+                if real == r or real.startswith(r + "/"):
+                    return True
+            return False
+
+        write_roots = (tmp,)
+        all_roots = (tmp,) + read_roots
+
+        def hook(event: str, args: tuple) -> None:
+            if event in ALLOWED_EVENTS:
+                return
+            if event == "open":
+                path, mode_, flags = args
+                if _isinstance(path, int):
+                    raise PermissionError("sandbox: opening file descriptors is not allowed")
+                wants_write = (mode_ is not None and any(c in mode_ for c in "wax+")) or bool((flags or 0) & O_WRITE)
+                if wants_write:
+                    if _inside(path, write_roots):
+                        return
+                    raise PermissionError(f"sandbox: writing outside the private folder is not allowed: {path!r}")
+                if path == "/dev/null" or _inside(path, all_roots):
+                    return
+                raise PermissionError(f"sandbox: reading {path!r} is not allowed")
+            if event == "object.__getattr__":
+                if args[1] in FRAME_ATTRS:
+                    raise AttributeError(f"sandbox: '{args[1]}' is not available")
+                return
+            if event == "import":
+                name = args[0]
+                if name.split(".", 1)[0] in blocked:
+                    flag[0] = name
+                    raise ImportError(f"sandbox: module '{name}' is banned")
+                return
+            if event == "sys._getframe":
+                raise ValueError("sandbox: frame access is not available")
+            if event in READ_PATH_EVENTS:
+                if args and args[0] is not None and not _inside(args[0], all_roots):
+                    raise PermissionError(f"sandbox: listing {args[0]!r} is not allowed")
+                return
+            if event in WRITE_PATH_EVENTS:
+                if len(args) > 2 and args[2] not in (None, -1):
+                    raise PermissionError("sandbox: dir_fd is not allowed")
+                if args and _inside(args[0], write_roots):
+                    return
+                raise PermissionError(f"sandbox: {event} outside the private folder is not allowed")
+            if event in ("os.rename", "os.replace"):
+                if _inside(args[0], write_roots) and _inside(args[1], write_roots):
+                    return
+            raise PermissionError(f"sandbox: '{event}' is not allowed")
+
+        flag = [None]
+
+        class _Blocker:
+            """Meta-path finder that refuses banned modules whatever route the import takes."""
+
+            @staticmethod
+            def find_spec(name, path=None, target=None):
+                if name.split(".", 1)[0] in blocked:
+                    flag[0] = name
+                    raise ImportError(f"sandbox: module '{name}' is banned")
+                return None
+
+            find_module = find_spec
+
+        class _Null:
+            def write(self, s):
+                return len(s)
+
+            def flush(self):
+                pass
+
+            def isatty(self):
+                return False
+
+        modules = sys.modules
+        for name in [n for n in modules if n.split(".", 1)[0] in blocked]:
+            del modules[name]
+        sys.meta_path.insert(0, _Blocker)
+        sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _Null()
+        sys.stdin = None
+        sys.addaudithook(hook)
+    except BaseException as exc:
+        try:
+            report(0, "crashed", f"sandbox set-up failed: {type(exc).__name__}: {exc}")
+        finally:
+            _exit(4)
+
+    # ---- from here on, job code may run; only locals and closures above are used.
+    def describe(exc: BaseException) -> tuple[str, str]:
+        t = _type(exc)
+        if t is MemoryError:
+            return "memory", "MemoryError: the job ran out of its memory limit"
+        if flag[0] is not None:
+            return "banned_import", f"import of banned module '{flag[0]}'"
+        try:
+            msg = _str(exc)
+        except BaseException:
+            msg = "<unprintable>"
+        name = getattr(t, "__name__", "Exception")
+        if t is RecursionError:
+            return "runtime_error", f"RecursionError: {msg}"[:500]
+        return "runtime_error", (f"{name}: {msg}" if msg else name)[:500]
+
+    def load(namespace_name: str) -> dict:
+        # A real module object registered under its name, so dataclasses, typing and pickle find the namespace.
+        mod = _Module(namespace_name)
+        g = mod.__dict__
+        g["__builtins__"] = builtins
+        _modules[namespace_name] = mod
+        exec(code, g)
+        return g
+
+    def call(args_blob: bytes) -> str:
+        g = load("__sandbox__")
+        f = g.get(entry)
+        if not callable(f):
+            raise _Rej("no_entry", f"'{entry}' is not a function after the program ran")
+        value = f(*_loads(args_blob))
+        return _serial(value, max_chars, max_depth)
+
+    def run_codegen() -> None:
+        g = load("__sandbox__")
+        exec(tests_code, g)
+        cand = g.get(entry)
+        if not callable(cand):
+            raise _Rej("no_entry", f"entry point '{entry}' is not defined")
+        check = g.get("check")
+        if not callable(check):
+            raise _Rej("runtime_error", "the tests do not define check(candidate)")
+        try:
+            check(cand)
+        except AssertionError as exc:
+            raise _Rej("wrong", f"a test assertion failed: {exc}"[:500]) from None
+
+    try:
+        if mode == "codegen":
+            try:
+                run_codegen()
+                report(0, "ok", "")
+            except _Rej as rej:
+                report(0, rej.code, rej.detail)
+            except BaseException as exc:
+                report(0, *describe(exc))
+            _exit(0)
+        for i, blob in enumerate(items):
+            try:
+                text = call(blob)
+                if flag[0] is not None:
+                    raise _Rej("banned_import", f"import of banned module '{flag[0]}'")
+                if repeat:
+                    spacer = [object() for _ in range(31 + i)]  # shift addresses so id()-based results differ
+                    spacer.append(bytearray(4099))
+                    again = call(blob)
+                    del spacer
+                    if again != text:
+                        a, b = text[:200], again[:200]
+                        raise _Rej("nondeterministic", f"two executions disagree: {a} vs {b}")
+                report(i, "ok", text)
+            except _Rej as rej:
+                report(i, rej.code, rej.detail)
+                if stop:
+                    break
+            except BaseException as exc:
+                report(i, *describe(exc))
+                if stop:
+                    break
+    except BaseException:
+        _exit(5)
+    _exit(0)
+
+
+# --------------------------------------------------------------------------- one run: fork, watch, collect
+
+def _collect(rfd: int, nonce: bytes, n_items: int, timeout: float, cap: int):
+    """Read records from one child until it exits, its time is up, or it breaks the protocol.
+    Returns (records, reason) where reason is None when the child exited, else 'timeout'/'violation'/'parent'."""
+    records: list = []
+    buf = bytearray()
+    poller = select.poll()
+    poller.register(rfd, select.POLLIN)
+    poller.register(0, 0)  # only hang-up: the parent died
+    deadline = time.monotonic() + timeout
+    while True:
+        wait = deadline - time.monotonic()
+        if wait <= 0:
+            return records, "timeout"
+        events = poller.poll(max(1, int(wait * 1000) + 1))
+        for fd, ev in events:
+            if fd == 0:
+                if ev & (select.POLLHUP | select.POLLERR):
+                    return records, "parent"
+                continue
+            chunk = os.read(rfd, 1 << 16)
+            if not chunk:
+                return records, None
+            buf += chunk
+            if len(buf) > cap:
+                return records, "violation"
+            while True:
+                nl = buf.find(b"\n")
+                if nl < 0:
+                    if len(buf) > 256:
+                        return records, "violation"
+                    break
+                parts = bytes(buf[:nl]).split(b" ")
+                if len(parts) != 4 or parts[0] != nonce or not parts[3].isdigit():
+                    return records, "violation"
+                size = int(parts[3])
+                if size > cap:
+                    return records, "violation"
+                if len(buf) < nl + 1 + size:
+                    break
+                code = parts[2].decode("ascii", "replace")
+                idx = int(parts[1]) if parts[1].isdigit() else -1
+                if code not in CODES or idx != len(records) or len(records) >= n_items:
+                    return records, "violation"
+                text = bytes(buf[nl + 1:nl + 1 + size]).decode("utf-8", "replace")
+                del buf[:nl + 1 + size]
+                records.append((code, text))
+                deadline = time.monotonic() + timeout
+        if len(records) >= n_items and not buf:
+            # All answers are in; give the child a moment to exit by itself.
+            deadline = min(deadline, time.monotonic() + 0.5)
+
+
+def _death_reason(status: int, rusage, cpu_limit: float, mem_bytes: int) -> tuple[str, str]:
+    cpu = rusage.ru_utime + rusage.ru_stime
+    near_mem = rusage.ru_maxrss * 1024 >= 0.85 * mem_bytes
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= cpu_limit - 0.05):
+            return "timeout", f"CPU time limit reached ({cpu:.1f}s)"
+        if near_mem:
+            return "memory", f"killed by {name} at the memory limit"
+        if sig in (signal.SIGSEGV, signal.SIGBUS):
+            return "crashed", f"killed by {name} (C stack overflow or interpreter crash)"
+        return "crashed", f"killed by {name}"
+    code = os.waitstatus_to_exitcode(status)
+    return "crashed", f"exited with status {code} without reporting a result"
+
+
+_BLOCKED_CACHE: dict = {}
+
+
+def _blocked(banned: tuple, codegen: bool) -> frozenset:
+    key = (banned, codegen)
+    got = _BLOCKED_CACHE.get(key)
+    if got is None:
+        got = ALWAYS_BLOCKED - CODEGEN_ALLOWED if codegen else ALWAYS_BLOCKED | frozenset(_top(b) for b in banned)
+        _BLOCKED_CACHE[key] = got
+    return got
+
+
+def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
+    """Checks, compiles, and runs one program over its items in as few children as possible."""
+    mode = opts["mode"]
+    opts["blocked"] = blocked = _blocked(opts["banned"], mode == "codegen")
+    try:
+        tree = ast.parse(program, "<program>", "exec")
+    except SyntaxError as exc:
+        return [("syntax", f"line {exc.lineno}: {exc.msg}")]
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return [("syntax", f"{type(exc).__name__}: {exc}"[:300])]
+    if opts["static"]:
+        problem = static_check(tree, blocked, opts["entry"])
+        if problem:
+            return [problem]
+    try:
+        code = compile(tree, "<program>", "exec")
+        tests_code = compile(opts["tests"], "<tests>", "exec") if mode == "codegen" else None
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+        return [("syntax", f"{type(exc).__name__}: {exc}"[:300])]
+    n = 1 if mode == "codegen" else len(items)
+    results: list = []
+    start = 0
+    timeout = opts["timeout"] * (2 if opts["repeat"] else 1)
+    cap = 4 * opts["max_output_chars"] + 4096
+    while start < n:
+        chunk = items[start:] if mode != "codegen" else []
+        want = 1 if mode == "codegen" else len(chunk)
+        rfd, wfd = os.pipe()
+        nonce = os.urandom(12).hex().encode()
+        pid = os.fork()
+        if pid == 0:
+            os.close(rfd)
+            try:
+                _child(wfd, nonce, code, tests_code, chunk, opts, ctx)
+            finally:
+                os._exit(6)
+        os.close(wfd)
+        records, reason = _collect(rfd, nonce, want, timeout + 0.05, cap * want)
+        if reason is not None:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        os.close(rfd)
+        _, status, rusage = os.wait4(pid, 0)
+        ctx["tmp"] = _clean_tmp(ctx["tmp"], ctx["job_uid"])
+        if reason == "parent":
+            os._exit(0)
+        results.extend(records)
+        if records and records[-1][0] != "ok" and (opts["stop"] or mode == "codegen"):
+            break
+        if len(records) >= want:
+            break
+        # The child died or was stopped before answering item start + len(records).
+        if reason == "timeout":
+            failure = ("timeout", f"exceeded the {opts['timeout']:g}s time limit")
+        elif reason == "violation":
+            failure = ("crashed", "protocol violation: the job wrote forged or corrupt results")
+        else:
+            failure = _death_reason(status, rusage, _cpu_limit(opts, want), opts["memory_mb"] << 20)
+        results.append(failure)
+        if opts["stop"] or mode == "codegen":
+            break
+        start += len(records) + 1
+    return results
+
+
+def _cpu_limit(opts: dict, n_items: int) -> int:
+    return int(math.ceil(opts["timeout"] * max(1, n_items) * (2 if opts["repeat"] else 1))) + 1
+
+
+def main() -> None:
+    index = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    reader = _Reader(0)
+    env = setup_worker(index, os.getppid())
+    for name in PRELOAD:
+        try:
+            __import__(name)
+        except Exception:
+            pass
+    stdlib = os.path.dirname(os.__file__)
+    roots = {os.path.realpath(stdlib), os.path.realpath(os.path.join(stdlib, "lib-dynload"))}
+    for p in sys.path:
+        if p and p.endswith(".zip"):
+            roots.add(os.path.realpath(p))
+    ctx = {"tmp": env["tmp"], "job_uid": env["job_uid"], "libc": env["libc"], "worker_pid": os.getpid(),
+           "devnull": os.open(os.devnull, os.O_RDWR), "read_roots": tuple(sorted(roots))}
+    gc.collect()
+    gc.freeze()  # keep the children's garbage collector off the warm pages (fewer copy-on-write faults)
+    _send(("hello", os.getpid(), env["tmp"], env["prot"]))
+    try:
+        while True:
+            msg = reader.read_msg()
+            if msg is None:
+                break
+            run_id, program, items, opts = msg
+            try:
+                out = execute(program, items, opts, ctx)
+            except MemoryError:
+                out = [("crashed", "the sandbox worker ran out of memory on this job")]
+            _send((run_id, out))
+    finally:
+        import shutil
+
+        shutil.rmtree(ctx["tmp"], ignore_errors=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass

@@ -1,0 +1,527 @@
+"""The batch API: jobs in, results out in input order, spread over warm workers (one per core by default).
+
+Division of labour, chosen for speed and for a small trusted surface:
+- here (the caller's process): job validation, literal parsing of inputs/answers/gold outputs, deduction checks
+  (a literal compared with a literal needs no process), grouping, scheduling, and every comparison of values;
+- `_worker.py` (one per core, started once): syntax/entry/banned-import checks, compile, and one forked child per
+  run of untrusted code, with all limits applied in the child;
+- the child only ever sees the program and its arguments, never a gold output or hidden pair, so whatever it
+  reports can only be "what f returned", which we compare here after re-parsing it as a literal.
+"""
+
+from __future__ import annotations
+
+import atexit
+import marshal
+import os
+import selectors
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+
+from azr.config import SandboxConfig
+
+from .literals import SandboxError, parse_args, parse_literal, same_value
+from .models import REQUIRED, Job, Result
+
+WORKER_SCRIPT = str(Path(__file__).resolve().parent / "_worker.py")
+_LEN = struct.Struct("<I")
+PIPELINE = 2  # runs queued per worker, so a worker never waits on us between runs
+GROUP_SIZE = 8  # abduction checks of one program that share a run (each call still gets fresh globals)
+
+Outcome = tuple  # (code, text): code "ok" with the output repr, or an error code with a detail
+
+
+@dataclass
+class _Run:
+    program: str
+    items: list
+    opts: dict
+    done: Callable[[list], None]
+    attempts: int = 0
+
+
+@dataclass
+class _Worker:
+    index: int
+    proc: subprocess.Popen
+    pid: int = 0
+    tmp: str = ""
+    prot: dict = field(default_factory=dict)
+    inbuf: bytearray = field(default_factory=bytearray)
+    outbuf: bytearray = field(default_factory=bytearray)
+    inflight: deque = field(default_factory=deque)
+    writing: bool = False
+    last: float = 0.0
+
+    @property
+    def rfd(self) -> int:
+        return self.proc.stdout.fileno()
+
+    @property
+    def wfd(self) -> int:
+        return self.proc.stdin.fileno()
+
+
+def _spawn(index: int) -> _Worker:
+    # -S -s: no site-packages, no user site; the environment is empty except for a fixed hash seed, so set and
+    # dict-of-str iteration orders are the same in every worker and every run (gold outputs stay reproducible).
+    proc = subprocess.Popen(
+        [sys.executable, "-S", "-s", "-X", "utf8", WORKER_SCRIPT, str(index)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        env={"PYTHONHASHSEED": "0"}, close_fds=True, start_new_session=True, cwd="/",
+    )
+    return _Worker(index=index, proc=proc)
+
+
+def _read_frame(w: _Worker) -> Optional[Any]:
+    buf = w.inbuf
+    if len(buf) < 4:
+        return None
+    (n,) = _LEN.unpack_from(buf)
+    if len(buf) < 4 + n:
+        return None
+    data = bytes(buf[4:4 + n])
+    del buf[:4 + n]
+    return marshal.loads(data)
+
+
+def _finish_worker(w: _Worker) -> None:
+    for stream in (w.proc.stdin, w.proc.stdout):
+        try:
+            stream.close()
+        except OSError:
+            pass
+    try:
+        w.proc.wait(timeout=1.0)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        os.killpg(w.proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        w.proc.kill()
+        w.proc.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    if w.tmp:
+        shutil.rmtree(w.tmp, ignore_errors=True)
+
+
+def _shutdown(workers: list) -> None:
+    for w in list(workers):
+        _finish_worker(w)
+    workers.clear()
+
+
+class Sandbox:
+    """Isolated, parallel execution of model-written Python. Use as a context manager (or call close())."""
+
+    def __init__(self, cfg: SandboxConfig | None = None, *, strict_determinism: bool = False) -> None:
+        self.cfg = cfg or SandboxConfig()
+        self.n_workers = self.cfg.workers or len(os.sched_getaffinity(0)) or 1
+        # strict_determinism: the second execution of a validate job runs in a second fresh process instead of
+        # fresh globals in the same process (about twice the cost; see README for what each one catches).
+        self.strict_determinism = strict_determinism
+        self._workers: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._closed = False
+        self._finalizer = weakref.finalize(self, _shutdown, self._workers)
+        atexit.register(self._finalizer)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def __enter__(self) -> "Sandbox":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop every worker (and with it any job still running). Idempotent."""
+        self._closed = True
+        self._finalizer()
+
+    def _start(self) -> None:
+        if self._closed:
+            raise SandboxError("this Sandbox is closed", code="crashed")
+        missing = [i for i in range(self.n_workers) if i not in {w.index for w in self._workers}]
+        fresh = [_spawn(i) for i in missing]
+        for w in fresh:
+            self._handshake(w)
+            self._workers.append(w)
+        self._workers.sort(key=lambda w: w.index)
+
+    def _handshake(self, w: _Worker) -> None:
+        deadline = time.monotonic() + 60
+        sel = selectors.DefaultSelector()
+        sel.register(w.rfd, selectors.EVENT_READ)
+        try:
+            while True:
+                msg = _read_frame(w)
+                if msg is not None:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0 or not sel.select(timeout=left):
+                    raise SandboxError("a sandbox worker did not start in time", code="crashed")
+                chunk = os.read(w.rfd, 1 << 16)
+                if not chunk:
+                    raise SandboxError("a sandbox worker exited during start-up", code="crashed")
+                w.inbuf += chunk
+        except BaseException:
+            _finish_worker(w)
+            raise
+        finally:
+            sel.close()
+        _, w.pid, w.tmp, w.prot = msg
+        os.set_blocking(w.wfd, False)
+
+    @property
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            self._start()
+            return [w.proc.pid for w in self._workers]
+
+    @property
+    def protections(self) -> dict[str, bool | str]:
+        """Which protections are active on this kernel (as reported by the workers at start-up)."""
+        with self._lock:
+            self._start()
+            prot = dict(self._workers[0].prot)
+        for w in self._workers[1:]:
+            for k, v in w.prot.items():
+                if isinstance(v, bool):
+                    prot[k] = bool(prot.get(k)) and v
+        prot.update({"literal_parsing": True, "wall_clock_kill": True, "workers": str(self.n_workers),
+                     "strict_determinism": self.strict_determinism})
+        return prot
+
+    # ------------------------------------------------------------------ the batch API
+
+    def run(self, jobs: Iterable[Job], progress: bool = False) -> list[Result]:
+        """Check every job; results come back in input order. Never raises for a bad job: that is a result."""
+        jobs = list(jobs)
+        results: list[Optional[Result]] = [None] * len(jobs)
+        runs: list[_Run] = []
+        groups: dict[str, list] = {}
+        for i, job in enumerate(jobs):
+            try:
+                self._plan(i, job, results, runs, groups)
+            except SandboxError as exc:
+                results[i] = _fail(job, exc.code, str(exc))
+        for program, members in groups.items():
+            for k in range(0, len(members), GROUP_SIZE):
+                runs.append(self._abduction_run(program, members[k:k + GROUP_SIZE], results))
+        if runs:
+            with self._lock:
+                self._start()
+                self._execute(runs, progress)
+        for i, r in enumerate(results):
+            if r is None:  # defensive: every path above fills its slot
+                results[i] = _fail(jobs[i], "crashed", "no result was produced")
+        return results  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ planning (all parsing happens here)
+
+    def _opts(self, **kw: Any) -> dict:
+        c = self.cfg
+        opts = {"mode": "call", "entry": "f", "repeat": False, "stop": True, "static": True, "tests": None,
+                "timeout": float(c.timeout_s), "memory_mb": int(c.memory_mb),
+                "max_output_chars": int(c.max_output_chars), "max_depth": int(c.max_literal_depth),
+                "banned": tuple(c.banned_modules)}
+        opts.update(kw)
+        return opts
+
+    def _args(self, text: str, what: str, code: str) -> bytes:
+        try:
+            args = parse_args(text, self.cfg.max_literal_chars, self.cfg.max_literal_depth, what)
+        except SandboxError as exc:
+            raise SandboxError(str(exc), code=code) from None
+        return marshal.dumps(args)
+
+    def _gold(self, text: str, what: str = "gold output") -> Any:
+        cap = max(self.cfg.max_output_chars, self.cfg.max_literal_chars)
+        try:
+            return parse_literal(text, cap, self.cfg.max_literal_depth, what)
+        except SandboxError as exc:
+            raise SandboxError(str(exc), code="bad_job") from None
+
+    def _program(self, text: str, code: str, what: str = "program") -> str:
+        if len(text) > self.cfg.max_program_chars:
+            raise SandboxError(f"{what} has {len(text)} characters, limit {self.cfg.max_program_chars}", code=code)
+        return text
+
+    def _returned(self, text: str) -> Any:
+        """Re-parse a child's repr here: only a real literal survives, whatever the child claimed."""
+        return parse_literal(text, self.cfg.max_output_chars, self.cfg.max_literal_depth, "returned value")
+
+    def _plan(self, i: int, job: Job, results: list, runs: list, groups: dict) -> None:
+        missing = [f for f in REQUIRED[job.kind] if getattr(job, f) is None]
+        if missing:
+            raise SandboxError(f"kind '{job.kind}' needs field(s): {', '.join(missing)}", code="bad_job")
+        kind = job.kind
+        if kind == "deduction":
+            gold = self._gold(job.output)
+            try:
+                answer = parse_literal(job.answer, self.cfg.max_literal_chars, self.cfg.max_literal_depth, "answer")
+            except SandboxError as exc:
+                raise SandboxError(str(exc), code="bad_answer") from None
+            if same_value(answer, gold):
+                results[i] = _ok(job, output=job.output)
+            else:
+                results[i] = _fail(job, "wrong", f"answer {_short(job.answer)} != gold {_short(job.output)}")
+            return
+        if kind == "validate":
+            program = self._program(job.program, "bad_job")
+            blob = self._args(job.input, "input", "bad_input")
+            runs.append(_Run(program, [blob], self._opts(repeat=True), lambda out, i=i, job=job:
+                             self._done_validate(i, job, out, results)))
+        elif kind == "induction_inputs":
+            program = self._program(job.program, "bad_job")
+            if not job.inputs:
+                raise SandboxError("inputs is empty", code="bad_job")
+            blobs = []
+            for k, text in enumerate(job.inputs):
+                blobs.append(self._args(text, f"input {k}", "bad_input"))
+            runs.append(_Run(program, blobs, self._opts(repeat=True), lambda out, i=i, job=job:
+                             self._done_inputs(i, job, out, results)))
+        elif kind == "abduction":
+            program = self._program(job.program, "bad_job")
+            gold = self._gold(job.output)
+            blob = self._args(job.answer, "answer", "bad_answer")
+            groups.setdefault(program, []).append((i, job, blob, gold))
+        elif kind == "induction":
+            program = self._program(job.answer, "bad_answer", "answer program")
+            if not job.inputs or len(job.inputs) != len(job.outputs):
+                raise SandboxError("inputs and outputs must be non-empty and of equal length", code="bad_job")
+            blobs = [self._args(t, f"hidden input {k}", "bad_job") for k, t in enumerate(job.inputs)]
+            golds = [self._gold(t, f"hidden output {k}") for k, t in enumerate(job.outputs)]
+            runs.append(_Run(program, blobs, self._opts(), lambda out, i=i, job=job, golds=golds:
+                             self._done_induction(i, job, out, golds, results)))
+        elif kind == "codegen":
+            program = self._program(job.program, "bad_answer")
+            if len(job.tests) > 1_000_000:
+                raise SandboxError("tests are longer than 1,000,000 characters", code="bad_job")
+            opts = self._opts(mode="codegen", entry=job.entry_point, static=False, tests=job.tests)
+            runs.append(_Run(program, [], opts, lambda out, i=i, job=job: self._done_codegen(i, job, out, results)))
+        else:  # pragma: no cover - the Literal type rules this out
+            raise SandboxError(f"unknown kind {kind!r}", code="bad_job")
+
+    def _abduction_run(self, program: str, members: list, results: list) -> _Run:
+        def done(out: list) -> None:
+            whole = len(out) == 1 and out[0][0] in ("syntax", "no_entry", "banned_import")
+            for k, (i, job, _blob, gold) in enumerate(members):
+                code, text = out[0] if whole else out[k] if k < len(out) else ("crashed", "no result")
+                if code != "ok":
+                    results[i] = _fail(job, code, text)
+                    continue
+                try:
+                    value = self._returned(text)
+                except SandboxError as exc:
+                    results[i] = _fail(job, "output_not_literal", str(exc))
+                    continue
+                if same_value(value, gold):
+                    results[i] = _ok(job, output=text)
+                else:
+                    results[i] = _fail(job, "wrong", f"f(*answer) returned {_short(text)}, expected "
+                                                     f"{_short(job.output)}", output=text)
+
+        return _Run(program, [m[2] for m in members], self._opts(stop=False), done)
+
+    # ------------------------------------------------------------------ turning outcomes into results
+
+    def _done_validate(self, i: int, job: Job, out: list, results: list) -> None:
+        code, text = out[0] if out else ("crashed", "no result")
+        if code != "ok":
+            results[i] = _fail(job, code, text)
+            return
+        try:
+            self._returned(text)
+        except SandboxError as exc:
+            results[i] = _fail(job, "output_not_literal", str(exc))
+            return
+        results[i] = _ok(job, output=text)
+
+    def _done_inputs(self, i: int, job: Job, out: list, results: list) -> None:
+        outputs = []
+        for k in range(len(job.inputs)):
+            code, text = out[k] if k < len(out) else ("crashed", "no result")
+            if code != "ok":
+                where = "" if code in ("syntax", "no_entry", "banned_import") else f"input {k}: "
+                results[i] = _fail(job, code, where + text)
+                return
+            try:
+                self._returned(text)
+            except SandboxError as exc:
+                results[i] = _fail(job, "output_not_literal", f"input {k}: {exc}")
+                return
+            outputs.append(text)
+        results[i] = Result.model_construct(id=job.id, ok=True, output=None, outputs=outputs, error=None,
+                                            detail=None)
+
+    def _done_induction(self, i: int, job: Job, out: list, golds: list, results: list) -> None:
+        for k, gold in enumerate(golds):
+            code, text = out[k] if k < len(out) else ("crashed", "no result")
+            if code != "ok":
+                where = "" if code in ("syntax", "no_entry", "banned_import") else f"hidden pair {k}: "
+                results[i] = _fail(job, code, where + text)
+                return
+            try:
+                value = self._returned(text)
+            except SandboxError as exc:
+                results[i] = _fail(job, "output_not_literal", f"hidden pair {k}: {exc}")
+                return
+            if not same_value(value, gold):
+                results[i] = _fail(job, "wrong", f"hidden pair {k}: expected {_short(job.outputs[k])}, got "
+                                                 f"{_short(text)}")
+                return
+        results[i] = _ok(job)
+
+    def _done_codegen(self, i: int, job: Job, out: list, results: list) -> None:
+        code, text = out[0] if out else ("crashed", "no result")
+        results[i] = _ok(job) if code == "ok" else _fail(job, code, text)
+
+    # ------------------------------------------------------------------ scheduling over the workers
+
+    def _execute(self, runs: list[_Run], progress: bool) -> None:
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(runs), unit="run", file=sys.stderr, desc="sandbox")
+        pending: deque[int] = deque(range(len(runs)))
+        remaining = len(runs)
+        sel = selectors.DefaultSelector()
+        by_fd: dict[int, _Worker] = {}
+
+        def attach(w: _Worker) -> None:
+            sel.register(w.rfd, selectors.EVENT_READ, ("r", w))
+            by_fd[w.rfd] = w
+            w.writing = False
+            w.last = time.monotonic()
+
+        def detach(w: _Worker) -> None:
+            for fd in (w.rfd, w.wfd):
+                try:
+                    sel.unregister(fd)
+                except (KeyError, ValueError, OSError):
+                    pass
+
+        def complete(rid: int, outcomes: list) -> None:
+            nonlocal remaining
+            runs[rid].done(outcomes)
+            remaining -= 1
+            if bar is not None:
+                bar.update(1)
+
+        def lost(w: _Worker, why: str) -> None:
+            detach(w)
+            _finish_worker(w)
+            self._workers.remove(w)
+            for rid in w.inflight:
+                runs[rid].attempts += 1
+                if runs[rid].attempts >= 2:
+                    complete(rid, [("crashed", f"the sandbox worker died on this job twice ({why})")])
+                else:
+                    pending.appendleft(rid)
+            w.inflight.clear()
+            if not self._closed:
+                nw = _spawn(w.index)
+                self._handshake(nw)
+                self._workers.append(nw)
+                attach(nw)
+
+        for w in self._workers:
+            attach(w)
+        max_run = self.cfg.timeout_s * 2 * (GROUP_SIZE + 1) + 30
+        try:
+            while remaining:
+                for w in list(self._workers):
+                    while pending and len(w.inflight) < PIPELINE:
+                        rid = pending.popleft()
+                        r = runs[rid]
+                        data = marshal.dumps((rid, r.program, r.items, r.opts))
+                        w.outbuf += _LEN.pack(len(data)) + data
+                        w.inflight.append(rid)
+                        w.last = time.monotonic()
+                    if w.outbuf:
+                        self._flush(w, sel)
+                events = sel.select(timeout=1.0)
+                now = time.monotonic()
+                for key, _mask in events:
+                    kind, w = key.data
+                    if w not in self._workers:
+                        continue
+                    if kind == "w":
+                        self._flush(w, sel)
+                        continue
+                    try:
+                        chunk = os.read(w.rfd, 1 << 20)
+                    except OSError:
+                        chunk = b""
+                    if not chunk:
+                        lost(w, "worker exited")
+                        continue
+                    w.inbuf += chunk
+                    w.last = now
+                    while True:
+                        msg = _read_frame(w)
+                        if msg is None:
+                            break
+                        rid, outcomes = msg
+                        if w.inflight and w.inflight[0] == rid:
+                            w.inflight.popleft()
+                        elif rid in w.inflight:
+                            w.inflight.remove(rid)
+                        else:
+                            continue
+                        complete(rid, outcomes)
+                for w in list(self._workers):
+                    if w.inflight and now - w.last > max_run:
+                        lost(w, "worker stopped responding")
+        finally:
+            detach_all = list(self._workers)
+            for w in detach_all:
+                detach(w)
+            sel.close()
+            if bar is not None:
+                bar.close()
+
+    def _flush(self, w: _Worker, sel: selectors.BaseSelector) -> None:
+        try:
+            n = os.write(w.wfd, w.outbuf)
+            del w.outbuf[:n]
+        except BlockingIOError:
+            pass
+        except OSError:
+            w.outbuf.clear()  # the worker is gone; its read side will report EOF
+        if w.outbuf and not w.writing:
+            sel.register(w.wfd, selectors.EVENT_WRITE, ("w", w))
+            w.writing = True
+        elif not w.outbuf and w.writing:
+            sel.unregister(w.wfd)
+            w.writing = False
+
+
+def _short(text: Optional[str], n: int = 120) -> str:
+    text = text or ""
+    return text if len(text) <= n else text[:n] + "..."
+
+
+def _ok(job: Job, output: Optional[str] = None) -> Result:
+    return Result.model_construct(id=job.id, ok=True, output=output, outputs=None, error=None, detail=None)
+
+
+def _fail(job: Any, code: str, detail: str, output: Optional[str] = None) -> Result:
+    return Result.model_construct(id=getattr(job, "id", None), ok=False, output=output, outputs=None, error=code,
+                                  detail=detail)
