@@ -13,6 +13,7 @@ COMMAND_MODULES = (
     "azr.config_cli",
     "flows.cli",
     "azr.evaluation.cli",
+    "sandbox.cli",
 )
 
 
