@@ -193,21 +193,32 @@ def connect(home: Path | str, run_id: str | None = None, exclude: dict[Path, str
     files = committed_files(home, run_id)
     usable, problems = _usable(files, footer=False, exclude=exclude or {})
     con = duckdb.connect(":memory:")
-    con.execute("SET parquet_metadata_cache = true")
-    for table in VIEWS:
-        con.execute(view_sql(table, usable[table]))
+    try:
+        con.execute("SET parquet_metadata_cache = true")
+        for table in VIEWS:
+            con.execute(view_sql(table, usable[table]))
+    except BaseException:
+        con.close()
+        raise
     return con, problems
 
 
-def _culprit(message: str, home: Path, run_id: str | None, exclude: dict[Path, str]) -> Path | None:
-    """Which data file a DuckDB read error is about: named in the message, else found by checksum."""
+# Errors about the query itself, never about a damaged file.
+_QUERY_ERRORS = tuple(getattr(duckdb, n) for n in (
+    "ParserException", "BinderException", "CatalogException", "SyntaxException", "ConversionException",
+    "OutOfRangeException", "NotImplementedException", "ConstraintException", "TypeMismatchException",
+    "DependencyException", "PermissionException", "TransactionException") if hasattr(duckdb, n))
+
+
+def _culprit(exc: duckdb.Error, home: Path, run_id: str | None, exclude: dict[Path, str]) -> Path | None:
+    """Which data file a DuckDB error is about: named in the message, else found by checksum; None when the error is
+    about the query."""
+    message = str(exc)
     files = [f for fs in committed_files(home, run_id).values() for f in fs if f.path not in exclude]
     for f in files:
         if str(f.path) in message:
             return f.path
-    low = message.lower()
-    if not any(w in low for w in ("parquet", "io error", "corrupt", "invalid input", "thrift", "decompress",
-                                  "snappy", "zstd", "magic")):
+    if isinstance(exc, _QUERY_ERRORS):
         return None
     for f in files:
         if check_file(f) is not None:
@@ -229,20 +240,21 @@ def query(home: Path | str, sql: str, run_id: str | None = None,
     home = Path(home).expanduser().resolve()
     exclude: dict[Path, str] = {}
     for _ in range(32):
-        con, found = connect(home, run_id, exclude)
+        con = None
         try:
-            try:
-                rel = con.sql(sql)
-                result = rel.to_arrow_table() if rel is not None else pa.table({})
-            except duckdb.Error as exc:
-                message = str(exc)
-                culprit = _culprit(message, home, run_id, exclude)
-                if culprit is None:
-                    raise QueryError(message) from None
-                exclude[culprit] = f"DuckDB could not read it ({message.strip()})"
-                continue
+            con, found = connect(home, run_id, exclude)
+            rel = con.sql(sql)
+            result = rel.to_arrow_table() if rel is not None else pa.table({})
+        except duckdb.Error as exc:
+            message = str(exc)
+            culprit = _culprit(exc, home, run_id, exclude)
+            if culprit is None:
+                raise QueryError(message) from None
+            exclude[culprit] = f"DuckDB could not read it ({message.strip().splitlines()[0]})"
+            continue
         finally:
-            con.close()
+            if con is not None:
+                con.close()
         for p in found:
             log.warning("%s", p.message)
         if problems is not None:

@@ -64,8 +64,9 @@ def _sql(args: argparse.Namespace) -> int:
     problems: list = []
     try:
         result = query(home, sql, run_id=args.run, problems=problems)
-    except StorageError as exc:
-        raise CLIError(str(exc)) from None
+    except StorageError as exc:  # DuckDB's own message (or a missing run), never a traceback
+        print(f"azr sql: error: {exc}", file=sys.stderr)
+        return 2
     for p in problems:
         print(f"azr sql: warning: {p.message}", file=sys.stderr)
     text = render(result, args.format, max_width=args.max_width if args.format == "table" else 0)

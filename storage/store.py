@@ -76,7 +76,9 @@ def advice_for(path: Path) -> str:
 
 
 def _prev(it: str) -> str:
-    return str(int(it) - 1) if it.isdigit() else "N-1"
+    if not it.isdigit():
+        return "N-1"
+    return str(int(it) - 1) if int(it) > 0 else "None"
 
 
 def utcnow_iso() -> str:

@@ -180,7 +180,7 @@ def iteration_tables(run_id: str, n: int, tasks: int, pools: Pools, seed: int = 
     correct = rng.random(solve) < solve_rate[target]
     purpose = np.where(np.arange(solve) % 3 == 0, "train", "learnability")
     sfmt = rng.random(solve) > 0.05
-    flagged = rng.random(r) < 0.001
+    flagged = rng.random(r) < 0.004
     ridx = rng.integers(0, len(pools.responses), r)
     rresp = pc.binary_join_element_wise(pools.responses.take(pa.array(ridx)), pa.array([f"{i}" for i in range(r)]),
                                         "\n#")
