@@ -21,12 +21,14 @@ frame access (which the audit hook refuses).
 
 from __future__ import annotations
 
-import ast
 import builtins
 import gc
 import marshal
 import math
+import opcode
 import os
+import shutil
+import tempfile
 import resource
 import select
 import signal
@@ -42,7 +44,7 @@ PRELOAD = (
     "bisect", "operator", "copy", "dataclasses", "typing", "json", "fractions", "decimal", "numbers", "enum",
     "abc", "array", "textwrap", "unicodedata", "types", "keyword", "struct", "statistics", "contextlib",
     "difflib", "base64", "binascii", "zlib", "pprint", "reprlib", "weakref", "graphlib", "html", "codecs",
-    "warnings", "linecache", "tokenize", "traceback", "io",
+    "warnings", "linecache", "tokenize", "traceback", "io", "queue", "sys", "inspect",
 )
 
 # Modules that give raw access to the OS, blocked at run time for every job kind whatever the configuration says.
@@ -85,7 +87,7 @@ PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 O_WRITE = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 CODES = frozenset({
-    "ok", "syntax", "no_entry", "banned_import", "bad_input", "timeout", "memory", "runtime_error",
+    "ok", "tick", "syntax", "no_entry", "banned_import", "bad_input", "timeout", "memory", "runtime_error",
     "nondeterministic", "output_not_literal", "output_too_large", "wrong", "crashed",
 })
 
@@ -123,32 +125,41 @@ def _top(name: str) -> str:
     return name.split(".", 1)[0]
 
 
-def static_check(tree: ast.AST, banned: frozenset, entry: str) -> tuple[str, str] | None:
-    """Imports of banned modules by any spelled-out route, escape hatches, and the entry function."""
-    has_entry = False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if _top(alias.name) in banned:
-                    return "banned_import", f"line {node.lineno}: import of banned module '{alias.name}'"
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                return "banned_import", f"line {node.lineno}: relative import"
-            if node.module and _top(node.module) in banned:
-                return "banned_import", f"line {node.lineno}: import from banned module '{node.module}'"
-        elif isinstance(node, ast.Attribute) and node.attr in ESCAPE_NAMES:
-            return "banned_import", f"line {node.lineno}: '{node.attr}' reaches modules around the import checks"
-        elif isinstance(node, ast.Name) and node.id in ESCAPE_NAMES:
-            return "banned_import", f"line {node.lineno}: '{node.id}' reaches modules around the import checks"
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ESCAPE_NAMES:
-            return "banned_import", f"line {node.lineno}: string {node.value!r} names an escape hatch"
-    for node in getattr(tree, "body", []):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == entry:
-            has_entry = True
-        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == entry for t in node.targets):
-            has_entry = True
-    if not has_entry:
+_IMPORT_NAME = opcode.opmap["IMPORT_NAME"]
+_EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
+_CodeType = type(compile("", "", "exec"))
+
+
+def static_check(code, blocked: frozenset, entry: str) -> tuple[str, str] | None:
+    """Banned imports (every IMPORT_NAME, at any nesting, so `import`, `from ... import` and imports inside
+    functions), escape hatches (`__import__`, `import_module`, `__subclasses__`, `__globals__`, frame attributes,
+    as names, attributes or strings), and the entry function. Works on the compiled code: no AST round-trip."""
+    if entry not in code.co_names:
         return "no_entry", f"no top-level function '{entry}'"
+    stack = [code]
+    while stack:
+        co = stack.pop()
+        names = co.co_names
+        for n in names:
+            if n in ESCAPE_NAMES:
+                return "banned_import", f"uses '{n}', which reaches modules around the import checks"
+        if any(n.partition(".")[0] in blocked for n in names):
+            raw, ext = co.co_code, 0
+            for i in range(0, len(raw), 2):
+                op = raw[i]
+                if op == _EXTENDED_ARG:
+                    ext = (ext | raw[i + 1]) << 8
+                    continue
+                if op == _IMPORT_NAME:
+                    name = names[ext | raw[i + 1]]
+                    if name.partition(".")[0] in blocked:
+                        return "banned_import", f"import of banned module '{name}'"
+                ext = 0
+        for c in co.co_consts:
+            if type(c) is _CodeType:
+                stack.append(c)
+            elif type(c) is str and c in ESCAPE_NAMES:
+                return "banned_import", f"string {c!r} names an escape hatch around the import checks"
     return None
 
 
@@ -289,14 +300,20 @@ def setup_worker(index: int, parent_pid: int) -> dict:
                 break
     prot["separate_uid"] = job_uid is not None
     prot["process_limit"] = job_uid is not None or not root
-    import tempfile
-
     tmp = tempfile.mkdtemp(prefix=f"azr-sandbox-{os.getpid()}-")
     if job_uid is not None:
         os.chown(tmp, job_uid, job_uid)
     os.chmod(tmp, 0o700)
     if libc is not None:
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # inherited by every child
+    # Limits that are the same for every job are set once here and inherited through fork.
+    for lim, val in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_FSIZE, 1 << 20), (resource.RLIMIT_NOFILE, 64)):
+        resource.setrlimit(lim, (val, val))
+    if job_uid is not None:
+        # Root is exempt from RLIMIT_NPROC, so this does not stop the worker forking; the child inherits it and
+        # it binds as soon as the child switches to the job uid: the job can neither fork nor start threads.
+        resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
     os.environ.clear()
     return {"prot": prot, "tmp": tmp, "job_uid": job_uid, "libc": libc}
 
@@ -308,12 +325,8 @@ def _clean_tmp(tmp: str, job_uid) -> str:
             return tmp
     except OSError:
         pass
-    import shutil
-
     shutil.rmtree(tmp, ignore_errors=True)
     if os.path.exists(tmp):  # could not clean: use a new folder rather than leak state into the next job
-        import tempfile
-
         tmp = tempfile.mkdtemp(prefix=f"azr-sandbox-{os.getpid()}-")
     else:
         os.mkdir(tmp, 0o700)
@@ -324,9 +337,51 @@ def _clean_tmp(tmp: str, job_uid) -> str:
 
 # --------------------------------------------------------------------------- the child (untrusted code runs here)
 
+class _Blocker:
+    """Meta-path finder that refuses banned modules whatever route the import takes (import statement,
+    __import__, importlib). Installed once in the worker (inactive there: `blocked` is empty); a child sets
+    `blocked` before running job code. `hit` records an attempt even if the job catches the ImportError."""
+
+    blocked: frozenset = frozenset()
+    hit: list = [None]
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] in cls.blocked:
+            cls.hit[0] = name
+            raise ImportError(f"sandbox: module '{name}' is banned")
+        return None
+
+
+class _NullWriter:
+    """Where a job's print() goes: discarded, at the cost of a method call."""
+
+    def write(self, s):
+        return len(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
+_NULL = _NullWriter()
+_PURGE: dict = {}
+
+
+def _purge_list(blocked: frozenset) -> tuple:
+    """Keys of sys.modules a child must drop so `import x` of a banned x goes to the blocker (cached: the
+    worker imports nothing after start-up, so the list does not change)."""
+    got = _PURGE.get(blocked)
+    if got is None:
+        got = _PURGE[blocked] = tuple(n for n in sys.modules if n.partition(".")[0] in blocked)
+    return got
+
+
 def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ctx: dict) -> None:
     """Never returns. Everything it needs is bound to locals before the first line of job code runs."""
-    _write, _exit, _time = os.write, os._exit, time.monotonic
+    _write, _exit = os.write, os._exit
     _loads, _realpath, _Module, _modules = marshal.loads, os.path.realpath, type(sys), sys.modules
     _serial, _Rej, _type, _isinstance, _str = _serialize, _Reject, type, isinstance, str
     max_chars, max_depth = opts["max_output_chars"], opts["max_depth"]
@@ -341,33 +396,36 @@ def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ct
 
     try:
         os.setpgid(0, 0)
-        libc = ctx["libc"]
-        if libc is not None:
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-            libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-        if os.getppid() != ctx["worker_pid"]:
-            _exit(3)
         null = ctx["devnull"]
-        for fd in (0, 1, 2):
-            os.dup2(null, fd)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
         os.closerange(3, wfd)
         os.closerange(wfd + 1, 1 << 16)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
-        mem = opts["memory_mb"] << 20
         cpu = _cpu_limit(opts, len(items))
-        for lim, val in ((resource.RLIMIT_AS, mem), (resource.RLIMIT_CPU, cpu), (resource.RLIMIT_CORE, 0),
-                         (resource.RLIMIT_FSIZE, 1 << 20), (resource.RLIMIT_NOFILE, 32)):
-            resource.setrlimit(lim, (val, val))
+        resource.setrlimit(resource.RLIMIT_AS, (opts["memory_mb"] << 20,) * 2)
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
         uid = ctx["job_uid"]
+        libc = ctx["libc"]
         if uid is not None:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
-        if uid is not None or os.geteuid() != 0:
-            resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))  # this process only: no fork, no threads
+            os.setresuid(uid, uid, uid)  # also makes the process non-dumpable
+        elif os.geteuid() != 0:
+            resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
+            if libc is not None:
+                libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+        if libc is not None:  # after the uid change, which clears it
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != ctx["worker_pid"]:
+            _exit(3)
         os.chdir(tmp)
         read_roots = ctx["read_roots"]
+        flag = _Blocker.hit
+        flag[0] = None
+        _Blocker.blocked = blocked
+        for name in _purge_list(blocked):
+            _modules.pop(name, None)
 
         def _inside(path, roots) -> bool:
             try:
@@ -407,7 +465,7 @@ def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ct
                 return
             if event == "import":
                 name = args[0]
-                if name.split(".", 1)[0] in blocked:
+                if name.partition(".")[0] in blocked:
                     flag[0] = name
                     raise ImportError(f"sandbox: module '{name}' is banned")
                 return
@@ -428,35 +486,7 @@ def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ct
                     return
             raise PermissionError(f"sandbox: '{event}' is not allowed")
 
-        flag = [None]
-
-        class _Blocker:
-            """Meta-path finder that refuses banned modules whatever route the import takes."""
-
-            @staticmethod
-            def find_spec(name, path=None, target=None):
-                if name.split(".", 1)[0] in blocked:
-                    flag[0] = name
-                    raise ImportError(f"sandbox: module '{name}' is banned")
-                return None
-
-            find_module = find_spec
-
-        class _Null:
-            def write(self, s):
-                return len(s)
-
-            def flush(self):
-                pass
-
-            def isatty(self):
-                return False
-
-        modules = sys.modules
-        for name in [n for n in modules if n.split(".", 1)[0] in blocked]:
-            del modules[name]
-        sys.meta_path.insert(0, _Blocker)
-        sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _Null()
+        sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _NULL
         sys.stdin = None
         sys.addaudithook(hook)
     except BaseException as exc:
@@ -528,6 +558,7 @@ def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ct
                 if flag[0] is not None:
                     raise _Rej("banned_import", f"import of banned module '{flag[0]}'")
                 if repeat:
+                    report(i, "tick", "")  # first execution done: the second one gets its own time limit
                     spacer = [object() for _ in range(31 + i)]  # shift addresses so id()-based results differ
                     spacer.append(bytearray(4099))
                     again = call(blob)
@@ -596,7 +627,8 @@ def _collect(rfd: int, nonce: bytes, n_items: int, timeout: float, cap: int):
                     return records, "violation"
                 text = bytes(buf[nl + 1:nl + 1 + size]).decode("utf-8", "replace")
                 del buf[:nl + 1 + size]
-                records.append((code, text))
+                if code != "tick":
+                    records.append((code, text))
                 deadline = time.monotonic() + timeout
         if len(records) >= n_items and not buf:
             # All answers are in; give the child a moment to exit by itself.
@@ -621,6 +653,26 @@ def _death_reason(status: int, rusage, cpu_limit: float, mem_bytes: int) -> tupl
 
 
 _BLOCKED_CACHE: dict = {}
+_COMPILED: dict = {}
+
+
+def _compile_cached(program: str, mode: str, tests) -> tuple:
+    """(code, tests_code) or ((code, detail), None); the G checks of one program compile it once."""
+    key = (program, tests)
+    got = _COMPILED.get(key)
+    if got is None:
+        try:
+            code = compile(program, "<program>", "exec", dont_inherit=True)
+            tests_code = compile(tests, "<tests>", "exec", dont_inherit=True) if mode == "codegen" else None
+            got = (code, tests_code)
+        except SyntaxError as exc:
+            got = (("syntax", f"line {exc.lineno}: {exc.msg}"), None)
+        except (ValueError, MemoryError, RecursionError, OverflowError) as exc:
+            got = (("syntax", f"{type(exc).__name__}: {exc}"[:300]), None)
+        if len(_COMPILED) > 256:
+            _COMPILED.clear()
+        _COMPILED[key] = got
+    return got
 
 
 def _blocked(banned: tuple, codegen: bool) -> frozenset:
@@ -636,25 +688,18 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
     """Checks, compiles, and runs one program over its items in as few children as possible."""
     mode = opts["mode"]
     opts["blocked"] = blocked = _blocked(opts["banned"], mode == "codegen")
-    try:
-        tree = ast.parse(program, "<program>", "exec")
-    except SyntaxError as exc:
-        return [("syntax", f"line {exc.lineno}: {exc.msg}")]
-    except (ValueError, MemoryError, RecursionError) as exc:
-        return [("syntax", f"{type(exc).__name__}: {exc}"[:300])]
+    compiled = _compile_cached(program, mode, opts["tests"])
+    if isinstance(compiled[0], tuple):
+        return [compiled[0]]
+    code, tests_code = compiled
     if opts["static"]:
-        problem = static_check(tree, blocked, opts["entry"])
+        problem = static_check(code, blocked, opts["entry"])
         if problem:
             return [problem]
-    try:
-        code = compile(tree, "<program>", "exec")
-        tests_code = compile(opts["tests"], "<tests>", "exec") if mode == "codegen" else None
-    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        return [("syntax", f"{type(exc).__name__}: {exc}"[:300])]
     n = 1 if mode == "codegen" else len(items)
     results: list = []
     start = 0
-    timeout = opts["timeout"] * (2 if opts["repeat"] else 1)
+    timeout = opts["timeout"]
     cap = 4 * opts["max_output_chars"] + 4096
     while start < n:
         chunk = items[start:] if mode != "codegen" else []
@@ -713,6 +758,14 @@ def main() -> None:
             __import__(name)
         except Exception:
             pass
+    # Drop what no job may import from sys.modules once, here (the worker keeps its own references), so an
+    # `import os` in a job is a fresh import that the blocker refuses. Codegen jobs may import a few of these
+    # (CODEGEN_ALLOWED); AZR jobs drop those too, in the child.
+    banned = frozenset(_top(b) for b in (sys.argv[2].split(",") if len(sys.argv) > 2 and sys.argv[2] else ()))
+    worker_blocked = (ALWAYS_BLOCKED - CODEGEN_ALLOWED) | (banned - CODEGEN_ALLOWED)
+    for name in [n for n in sys.modules if n.partition(".")[0] in worker_blocked]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, _Blocker)
     stdlib = os.path.dirname(os.__file__)
     roots = {os.path.realpath(stdlib), os.path.realpath(os.path.join(stdlib, "lib-dynload"))}
     for p in sys.path:
@@ -735,8 +788,6 @@ def main() -> None:
                 out = [("crashed", "the sandbox worker ran out of memory on this job")]
             _send((run_id, out))
     finally:
-        import shutil
-
         shutil.rmtree(ctx["tmp"], ignore_errors=True)
 
 

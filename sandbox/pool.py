@@ -72,11 +72,11 @@ class _Worker:
         return self.proc.stdin.fileno()
 
 
-def _spawn(index: int) -> _Worker:
+def _spawn(index: int, banned: str) -> _Worker:
     # -S -s: no site-packages, no user site; the environment is empty except for a fixed hash seed, so set and
     # dict-of-str iteration orders are the same in every worker and every run (gold outputs stay reproducible).
     proc = subprocess.Popen(
-        [sys.executable, "-S", "-s", "-X", "utf8", WORKER_SCRIPT, str(index)],
+        [sys.executable, "-S", "-s", "-X", "utf8", WORKER_SCRIPT, str(index), banned],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         env={"PYTHONHASHSEED": "0"}, close_fds=True, start_new_session=True, cwd="/",
     )
@@ -133,6 +133,7 @@ class Sandbox:
         # strict_determinism: the second execution of a validate job runs in a second fresh process instead of
         # fresh globals in the same process (about twice the cost; see README for what each one catches).
         self.strict_determinism = strict_determinism
+        self._banned_arg = ",".join(m for m in self.cfg.banned_modules if m.replace(".", "").isidentifier())
         self._workers: list[_Worker] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -156,7 +157,7 @@ class Sandbox:
         if self._closed:
             raise SandboxError("this Sandbox is closed", code="crashed")
         missing = [i for i in range(self.n_workers) if i not in {w.index for w in self._workers}]
-        fresh = [_spawn(i) for i in missing]
+        fresh = [_spawn(i, self._banned_arg) for i in missing]
         for w in fresh:
             self._handshake(w)
             self._workers.append(w)
@@ -436,7 +437,7 @@ class Sandbox:
                     pending.appendleft(rid)
             w.inflight.clear()
             if not self._closed:
-                nw = _spawn(w.index)
+                nw = _spawn(w.index, self._banned_arg)
                 self._handshake(nw)
                 self._workers.append(nw)
                 attach(nw)
