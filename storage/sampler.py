@@ -16,6 +16,7 @@ the sampled rows are read from their Parquet row groups on demand.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -31,6 +32,9 @@ _TYPE_CODE = {t: i for i, t in enumerate(TASK_TYPES)}
 
 # (path, size, mtime_ns) -> {"codes": int8 array, "task_hash": array|None, "program_hash": array|None}
 _FILE_INDEX: dict[tuple, dict[str, Any]] = {}
+# (path, size, mtime_ns) -> parquet footer, so fetching rows does not parse it again
+_METADATA: dict[tuple, Any] = {}
+TASK_COLUMNS = ["task_id", "task_type", "program", "input", "output", "inputs", "outputs", "message"]
 # (file keys, options, type) -> (iterations array, file-slot array, row array)
 _BUFFERS: dict[tuple, tuple] = {}
 
@@ -144,28 +148,42 @@ class Sampler:
     # ------------------------------------------------------------------ reading rows
 
     def _fetch(self, picks: Sequence[tuple[int, int]]) -> list:
-        """Tasks for (file slot, row) pairs, in the given order; reads only the row groups that hold them."""
+        """Tasks for (file slot, row) pairs, in the given order; reads only the row groups that hold them, a few
+        files at a time (pyarrow decodes without the GIL)."""
         by_slot: dict[int, list[int]] = defaultdict(list)
         for slot, row in picks:
             by_slot[slot].append(row)
         found: dict[tuple[int, int], dict] = {}
-        for slot, rows in by_slot.items():
-            _, path, _ = self._files[slot]
+
+        def read(slot: int) -> list[tuple[tuple[int, int], dict]]:
+            _, path, key = self._files[slot]
+            wanted = sorted(set(by_slot[slot]))
             try:
-                pf = pq.ParquetFile(path)
-                starts = np.cumsum([0] + [pf.metadata.row_group(g).num_rows for g in range(pf.num_row_groups)])
-                wanted = sorted(set(rows))
-                groups = sorted({int(np.searchsorted(starts, r, side="right") - 1) for r in wanted})
-                table = pf.read_row_groups(groups)
+                md = _METADATA.get(key)
+                if md is None:
+                    md = _METADATA[key] = pq.read_metadata(path)
+                starts = np.cumsum([0] + [md.row_group(g).num_rows for g in range(md.num_row_groups)])
+                group_of = np.searchsorted(starts, wanted, side="right") - 1
+                groups = sorted(set(int(g) for g in group_of))
+                table = pq.ParquetFile(path, metadata=md).read_row_groups(groups, columns=TASK_COLUMNS,
+                                                                          use_threads=False)
             except (pa.ArrowException, OSError) as exc:
                 raise CorruptFileError(path, f"{type(exc).__name__}: {exc}") from None
-            offset, base = {}, 0
+            base, offset = 0, {}
             for g in groups:
                 offset[g] = base - int(starts[g])
                 base += int(starts[g + 1] - starts[g])
-            local = [r + offset[int(np.searchsorted(starts, r, side="right") - 1)] for r in wanted]
-            for r, d in zip(wanted, table.take(pa.array(local, pa.int64())).to_pylist()):
-                found[(slot, r)] = d
+            local = [r + offset[int(g)] for r, g in zip(wanted, group_of)]
+            return list(zip(((slot, r) for r in wanted), table.take(pa.array(local, pa.int64())).to_pylist()))
+
+        slots = list(by_slot)
+        if len(slots) > 2:
+            with ThreadPoolExecutor(max_workers=min(4, len(slots))) as pool:
+                results = list(pool.map(read, slots))
+        else:
+            results = [read(s) for s in slots]
+        for part in results:
+            found.update(part)
         return [row_to_task(found[p]) for p in picks]
 
     def _rng(self, purpose: str, task_type: str, iteration: int) -> np.random.Generator:

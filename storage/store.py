@@ -43,7 +43,7 @@ FORMAT_VERSION = 1
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _JSON_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 # Row groups small enough that the sampler can fetch a few rows without decoding a whole iteration's file.
-ROW_GROUP_ROWS = 2048
+ROW_GROUP_ROWS = 512
 
 
 class StorageError(Exception):
