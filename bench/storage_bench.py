@@ -37,10 +37,12 @@ QUERIES = {
         SELECT program_hash, count(*) AS copies, min(iteration) AS first_seen, any_value(program) AS program
         FROM tasks GROUP BY program_hash HAVING count(*) > 1 ORDER BY copies DESC LIMIT 10""",
     "hardest solved tasks": """
-        SELECT t.task_id, t.task_type, avg(r.correct::INT) AS solve_rate, count(*) AS attempts, t.ast_nodes
-        FROM rollouts r JOIN tasks t USING (run_id, task_id)
-        WHERE r.role = 'solve' GROUP BY ALL HAVING sum(r.correct::INT) > 0
-        ORDER BY solve_rate, attempts DESC LIMIT 10""",
+        WITH solved AS (
+          SELECT run_id, task_id, avg(correct::INT) AS solve_rate, count(*) AS attempts
+          FROM rollouts WHERE role = 'solve' GROUP BY ALL HAVING sum(correct::INT) > 0
+          ORDER BY solve_rate, attempts DESC LIMIT 10)
+        SELECT s.*, t.task_type, t.ast_nodes FROM solved s JOIN tasks t USING (run_id, task_id)
+        ORDER BY solve_rate, attempts DESC""",
 }
 
 
