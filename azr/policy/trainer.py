@@ -185,6 +185,13 @@ class Trainer:
                 with socket.socket() as s:
                     s.bind(("127.0.0.1", 0))
                     os.environ["MASTER_PORT"] = str(s.getsockname()[1])
+            if os.environ.get("WORLD_SIZE") == "1":
+                # A world of one never uses DeepSpeed's shared-memory all-reduce op; skip its C++ build
+                # (about a minute on first use on CPU).
+                import deepspeed.comm.torch as ds_torch
+
+                if hasattr(ds_torch, "build_shm_op"):
+                    ds_torch.build_shm_op = lambda: None
             deepspeed.init_distributed(verbose=False)
         engine, _, _, _ = deepspeed.initialize(
             model=base, model_parameters=[p for p in base.parameters() if p.requires_grad],
@@ -205,39 +212,49 @@ class Trainer:
                 return chunked_token_logprobs(self.model, ids, attn, lmask, chunk_tokens=self.chunk_tokens)
             return naive_token_logprobs(self.model, ids, attn, lmask)
 
-    def step(self, samples: list[TrainSample]) -> dict:
-        """One optimizer step on `samples`. Returns loss, pg_loss, grad_norm, entropy, tokens (response tokens
-        trained on), total_tokens (prompt + response, unpadded), tokens_per_s (total_tokens / seconds),
-        micro_batches, seconds. A batch without response tokens changes nothing."""
-        t0 = time.perf_counter()
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
+    def backward(self, samples: list[TrainSample]) -> dict:
+        """Accumulate the gradient of the loss over `samples` (all micro-batches) without stepping.
+
+        Returns loss, pg_loss, entropy (mean token entropy), tokens, total_tokens, micro_batches."""
         n_tokens = sum(len(s.response_ids) for s in samples)
         total = sum(len(s.prompt_ids) + len(s.response_ids) for s in samples)
-        if n_tokens == 0:
-            return dict(loss=0.0, pg_loss=0.0, grad_norm=0.0, entropy=0.0, tokens=0, total_tokens=total,
-                        tokens_per_s=0.0, micro_batches=0, seconds=0.0, skipped=True)
         if any(len(s.prompt_ids) == 0 for s in samples):
             raise ValueError("every TrainSample needs at least one prompt token")
+        if n_tokens == 0:
+            return dict(loss=0.0, pg_loss=0.0, entropy=0.0, tokens=0, total_tokens=total, micro_batches=0)
         lengths = [len(s.prompt_ids) + len(s.response_ids) for s in samples]
         groups = micro_batches(lengths, self.micro_batch_tokens)
-        if self.engine is None:
-            self.optimizer.zero_grad(set_to_none=True)
         pg_sum = ent_sum = 0.0
         for k, idx in enumerate(groups):
             ids, attn, lmask, adv = collate([samples[i] for i in idx], self.pad_id, self.device)
             logp, ent = self.token_logprobs(ids, attn, lmask)
             adv_tok = adv.unsqueeze(1).expand_as(lmask)[lmask]  # the row's advantage on each trained token
-            pg = -(adv_tok * logp).sum() / n_tokens
-            ent_mean_part = ent.sum() / n_tokens
-            loss = pg - self.entropy_coef * ent_mean_part
+            pg = -(adv_tok * logp).sum() / n_tokens             # LOSS_NORMALISATION: whole-batch token count
+            ent_part = ent.sum() / n_tokens
+            loss = pg - self.entropy_coef * ent_part
             if self.engine is None:
                 loss.backward()
             else:
                 self.engine.set_gradient_accumulation_boundary(k == len(groups) - 1)
                 self.engine.backward(loss)
             pg_sum += float(pg.detach())
-            ent_sum += float(ent_mean_part.detach())
+            ent_sum += float(ent_part.detach())
+        return dict(loss=pg_sum - self.entropy_coef * ent_sum, pg_loss=pg_sum, entropy=ent_sum, tokens=n_tokens,
+                    total_tokens=total, micro_batches=len(groups))
+
+    def step(self, samples: list[TrainSample]) -> dict:
+        """One optimizer step on `samples`. Returns loss, pg_loss, grad_norm (before clipping), entropy (mean
+        token entropy), tokens (response tokens trained on), total_tokens (prompt + response, unpadded),
+        tokens_per_s (total_tokens / seconds), micro_batches, seconds, skipped. A batch without response tokens
+        changes nothing (skipped=True)."""
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        t0 = time.perf_counter()
+        if self.engine is None:
+            self.optimizer.zero_grad(set_to_none=True)
+        m = self.backward(samples)
+        if m["tokens"] == 0:
+            return dict(m, grad_norm=0.0, tokens_per_s=0.0, seconds=0.0, skipped=True)
         if self.engine is None:
             params = [p for g in self.optimizer.param_groups for p in g["params"]]
             grad_norm = float(torch.nn.utils.clip_grad_norm_(params, self.grad_clip))
@@ -251,6 +268,5 @@ class Trainer:
             torch.cuda.synchronize(self.device)
         self.step_count += 1
         seconds = time.perf_counter() - t0
-        return dict(loss=pg_sum - self.entropy_coef * ent_sum, pg_loss=pg_sum, grad_norm=grad_norm,
-                    entropy=ent_sum, tokens=n_tokens, total_tokens=total, tokens_per_s=total / seconds,
-                    micro_batches=len(groups), seconds=seconds, skipped=False)
+        return dict(m, grad_norm=grad_norm, tokens_per_s=m["total_tokens"] / seconds, seconds=seconds,
+                    skipped=False)

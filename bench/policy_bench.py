@@ -1,0 +1,208 @@
+"""Policy benchmark: rollout tokens/s at several batch sizes, and one training step's time and peak memory.
+
+Runs unchanged on CPU and on a GPU machine that has only torch + transformers (+ gguf to read the bundled model):
+
+    python bench/policy_bench.py                       # CPU defaults: small batches, short generations
+    python bench/policy_bench.py --batch-sizes 128 256 512 --new-tokens 256 --baseline   # GPU
+    python bench/policy_bench.py --model /path/to/model.gguf-or-folder
+
+Rollouts: `TransformersEngine.generate` with `ignore_eos` so every sequence decodes exactly --new-tokens tokens;
+on CUDA the engine uses the static KV cache + compiled decode step (first call per shape compiles; it is run once
+untimed). `--baseline` also times a plain `model.generate` (dynamic cache, no compile) at the same sizes.
+
+Training: one `Trainer.step` on --train-rows × --train-tokens tokens (one micro-batch), chunked log-probs vs the
+naive version that materialises all logits, each in a fresh subprocess; peak memory is the process's peak RSS on CPU
+(ru_maxrss) or torch's peak allocated memory on CUDA.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+PROMPT = (
+    "A conversation between User and Assistant. The user asks a question, and the Assistant solves it.\n"
+    "User: Given the following Python program and input, predict the output.\n```python\n"
+    "def f(a, b):\n    out = []\n    for i, x in enumerate(a):\n        if x % {k} == 0:\n"
+    "            out.append(x * b + i)\n    return sorted(out)[::-1]\n```\n```input\n[{nums}], {k}\n```\n"
+    "Assistant: <think>"
+)
+
+
+def prompts(count: int) -> list[str]:
+    return [PROMPT.format(k=2 + i % 5, nums=", ".join(str((i * 7 + j * 13) % 97) for j in range(3 + i % 9)))
+            for i in range(count)]
+
+
+def load(model_path: str, dtype: str):
+    import torch
+    from azr.model import load_model
+
+    model, tok = load_model(model_path, dtype=dtype)
+    return model, tok, torch
+
+
+def sync(torch):
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def bench_rollout(args) -> list[dict]:
+    from azr.policy import TransformersEngine
+
+    model, tok, torch = load(args.model, args.dtype)
+    dev = next(model.parameters()).device
+    print(f"# rollout: model {args.model} on {dev} in {next(model.parameters()).dtype}; "
+          f"torch {torch.__version__}", flush=True)
+    rows = []
+    for bs in args.batch_sizes:
+        ps = prompts(bs)
+        for variant in args.variants:
+          try:
+            if variant in ("engine", "engine_dynamic"):
+                static = args.static if variant == "engine" else False
+                eng = TransformersEngine(model, tok, batch_size=bs, static_cache=static)
+                t = time.perf_counter()
+                eng.generate(ps, max_new_tokens=args.new_tokens, seed=0, ignore_eos=True)  # warm-up / compile
+                warm = time.perf_counter() - t
+                eng.generate(ps, max_new_tokens=args.new_tokens, seed=1, ignore_eos=True)
+                st = eng.stats
+                row = dict(variant="engine" + ("+static" if st["static_cache"] else "_dynamic"), batch=bs,
+                           new_tokens=args.new_tokens, tokens=st["tokens"], seconds=round(st["seconds"], 3),
+                           tok_s=round(st["tokens_per_s"], 1), first_call_s=round(warm, 1))
+            else:
+                tok.padding_side = "left"
+                enc = tok(ps, return_tensors="pt", padding=True).to(dev)
+                kw = dict(max_new_tokens=args.new_tokens, min_new_tokens=args.new_tokens, do_sample=True,
+                          top_k=0, pad_token_id=tok.pad_token_id)
+                with torch.inference_mode():
+                    model.generate(**enc, **{**kw, "max_new_tokens": 8, "min_new_tokens": 8})
+                    sync(torch)
+                    t = time.perf_counter()
+                    out = model.generate(**enc, **kw)
+                    sync(torch)
+                sec = time.perf_counter() - t
+                n = (out.shape[1] - enc["input_ids"].shape[1]) * out.shape[0]
+                row = dict(variant="plain_generate", batch=bs, new_tokens=args.new_tokens, tokens=n,
+                           seconds=round(sec, 3), tok_s=round(n / sec, 1), first_call_s=None)
+          except Exception as exc:  # keep measuring the other variants
+            import traceback
+
+            traceback.print_exc()
+            print(f"# {variant} at batch {bs} failed: {exc!r}", flush=True)
+            continue
+          print(json.dumps(row), flush=True)
+          rows.append(row)
+    return rows
+
+
+def train_child(args) -> None:
+    """One variant in this (fresh) process; prints a JSON line."""
+    import torch
+    from azr.policy import Trainer, TrainSample
+
+    model, tok, torch = load(args.model, "float32")
+    dev = next(model.parameters()).device
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    chunk = 0 if args.variant == "naive" else args.chunk_tokens
+    cfg = dict(lr=1e-6, micro_batch_tokens=args.train_rows * args.train_tokens, logprob_chunk_tokens=chunk,
+               dtype=args.train_dtype)
+    trainer = Trainer(model, tok, cfg)
+    g = torch.Generator().manual_seed(0)
+    prompt_len = args.train_tokens // 8
+    samples = [TrainSample(torch.randint(0, len(tok), (prompt_len,), generator=g).tolist(),
+                           torch.randint(0, len(tok), (args.train_tokens - prompt_len,), generator=g).tolist(),
+                           1.0 if i % 2 else -1.0) for i in range(args.train_rows)]
+    if dev.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    times = []
+    for _ in range(args.train_steps):
+        m = trainer.step(samples)
+        times.append(m["seconds"])
+    peak = (torch.cuda.max_memory_allocated() / 2**20 if dev.type == "cuda"
+            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print("RESULT " + json.dumps(dict(
+        variant=args.variant, device=str(dev), rows=args.train_rows, tokens_per_row=args.train_tokens,
+        step_s=[round(t, 2) for t in times], peak_mb=round(peak), rss_after_load_mb=round(rss0),
+        peak_kind="cuda_max_allocated" if dev.type == "cuda" else "max_rss", loss=m["loss"])), flush=True)
+
+
+def bench_train(args) -> list[dict]:
+    rows = []
+    for variant in ("chunked", "naive"):
+        cmd = [sys.executable, __file__, "--train-child", variant, "--model", args.model,
+               "--train-rows", str(args.train_rows), "--train-tokens", str(args.train_tokens),
+               "--train-steps", str(args.train_steps), "--chunk-tokens", str(args.chunk_tokens),
+               "--train-dtype", args.train_dtype]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        line = [l for l in out.stdout.splitlines() if l.startswith("RESULT ")]
+        if out.returncode != 0 or not line:
+            print(f"# train {variant} failed (rc {out.returncode}):\n{out.stderr[-3000:]}", flush=True)
+            continue
+        row = json.loads(line[0][7:])
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="bundled")
+    ap.add_argument("--dtype", default="auto", help="rollout dtype (auto: bf16 on CUDA, fp32 on CPU)")
+    ap.add_argument("--batch-sizes", type=int, nargs="+", default=None)
+    ap.add_argument("--new-tokens", type=int, default=None)
+    ap.add_argument("--static", default="auto", help="static cache: auto|true|false")
+    ap.add_argument("--baseline", action="store_true", help="also time plain model.generate")
+    ap.add_argument("--variants", nargs="+", default=None,
+                    help="engine (static cache on CUDA), engine_dynamic, plain_generate")
+    ap.add_argument("--skip-rollout", action="store_true")
+    ap.add_argument("--skip-train", action="store_true")
+    ap.add_argument("--train-rows", type=int, default=8)
+    ap.add_argument("--train-tokens", type=int, default=256)
+    ap.add_argument("--train-steps", type=int, default=2)
+    ap.add_argument("--train-dtype", default="auto")
+    ap.add_argument("--chunk-tokens", type=int, default=1024)
+    ap.add_argument("--train-child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--variant", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--json-out", default=None)
+    args = ap.parse_args()
+    if args.train_child:
+        args.variant = args.train_child
+        train_child(args)
+        return
+    import torch
+
+    cuda = torch.cuda.is_available()
+    args.batch_sizes = args.batch_sizes or ([32, 128, 256] if cuda else [1, 8, 32])
+    args.new_tokens = args.new_tokens or (256 if cuda else 64)
+    args.variants = args.variants or (["engine"] + (["plain_generate"] if args.baseline else []))
+    args.static = {"auto": "auto", "true": True, "false": False}[str(args.static).lower()]
+    result: dict = {}
+    if not args.skip_rollout:
+        result["rollout"] = bench_rollout(args)
+    if not args.skip_train:
+        result["train"] = bench_train(args)
+    print("\n## summary")
+    for r in result.get("rollout", []):
+        print(f"rollout {r['variant']:>15} batch {r['batch']:>4} × {r['new_tokens']} new: "
+              f"{r['tok_s']:>9.1f} tok/s ({r['seconds']} s; first call {r['first_call_s']} s)")
+    for r in result.get("train", []):
+        print(f"train {r['variant']:>8} {r['rows']}×{r['tokens_per_row']} tokens on {r['device']}: "
+              f"step {r['step_s']} s, peak {r['peak_mb']} MB ({r['peak_kind']}; after load {r['rss_after_load_mb']} MB)")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
