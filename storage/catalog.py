@@ -18,6 +18,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,16 +187,23 @@ def refresh_catalog(home: Path | str) -> list[Problem]:
     return problems
 
 
-def connect(home: Path | str, run_id: str | None = None, exclude: dict[Path, str] | None = None
-            ) -> tuple[duckdb.DuckDBPyConnection, list[Problem]]:
-    """An in-memory DuckDB connection with the five views over the current committed history (of one run if run_id
+def views_in(sql: str) -> tuple[str, ...]:
+    """The views a query names (all of them when it names none, e.g. SHOW TABLES): DuckDB reads every file's footer
+    when a view is created, so `query` creates only the views a query can use."""
+    named = tuple(v for v in VIEWS if re.search(rf"\b{v}\b", sql, flags=re.I))
+    return named or VIEWS
+
+
+def connect(home: Path | str, run_id: str | None = None, exclude: dict[Path, str] | None = None,
+            views: tuple[str, ...] = VIEWS) -> tuple[duckdb.DuckDBPyConnection, list[Problem]]:
+    """An in-memory DuckDB connection with the views over the current committed history (of one run if run_id
     is given), leaving out files that are visibly damaged. Returns the connection and the files left out."""
-    files = committed_files(home, run_id)
+    files = {t: fs for t, fs in committed_files(home, run_id).items() if t in views}
     usable, problems = _usable(files, footer=False, exclude=exclude or {})
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET parquet_metadata_cache = true")
-        for table in VIEWS:
+        for table in views:
             con.execute(view_sql(table, usable[table]))
     except BaseException:
         con.close()
@@ -242,7 +250,7 @@ def query(home: Path | str, sql: str, run_id: str | None = None,
     for _ in range(32):
         con = None
         try:
-            con, found = connect(home, run_id, exclude)
+            con, found = connect(home, run_id, exclude, views_in(sql))
             rel = con.sql(sql)
             result = rel.to_arrow_table() if rel is not None else pa.table({})
         except duckdb.Error as exc:
