@@ -53,4 +53,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m azr.cli` loads this file as __main__; run the canonical module so subcommands that raise
+    # azr.cli.CLIError are caught by the same class.
+    from azr.cli import main as canonical_main
+
+    sys.exit(canonical_main())
