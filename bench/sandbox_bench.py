@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from azr.config import SandboxConfig  # noqa: E402
 from sandbox import Job, Sandbox  # noqa: E402
+from sandbox._worker import PRELOAD  # noqa: E402
 
 # --------------------------------------------------------------------------- job generation
 
@@ -131,6 +132,9 @@ SERVER = textwrap.dedent(r'''
     import marshal, os, struct, sys, select
     L = struct.Struct("<I")
     mode = sys.argv[1]
+    for name in sys.argv[2].split(","):  # the same warm modules as the sandbox worker
+        __import__(name)
+    import gc; gc.collect(); gc.freeze()
     buf = bytearray()
     def read():
         global buf
@@ -217,8 +221,8 @@ class Pool:
         self.procs = [self._spawn() for _ in range(workers)]
 
     def _spawn(self) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-S", "-c", SERVER, self.mode], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE)
+        return subprocess.Popen([sys.executable, "-S", "-c", SERVER, self.mode, ",".join(PRELOAD)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
     def close(self) -> None:
         for p in self.procs:

@@ -27,8 +27,6 @@ import marshal
 import math
 import opcode
 import os
-import shutil
-import tempfile
 import resource
 import select
 import signal
@@ -39,12 +37,12 @@ import time
 _LEN = struct.Struct("<I")
 
 # Pure standard-library modules AZR-style programs use; loaded once here so `import` in a job is free.
+# Every preloaded module makes each fork a little dearer (more pages to map), so only the common ones; any other
+# pure-stdlib module still imports on demand inside the child.
 PRELOAD = (
-    "math", "cmath", "collections", "collections.abc", "itertools", "functools", "re", "string", "heapq",
-    "bisect", "operator", "copy", "dataclasses", "typing", "json", "fractions", "decimal", "numbers", "enum",
-    "abc", "array", "textwrap", "unicodedata", "types", "keyword", "struct", "statistics", "contextlib",
-    "difflib", "base64", "binascii", "zlib", "pprint", "reprlib", "weakref", "graphlib", "html", "codecs",
-    "warnings", "linecache", "tokenize", "traceback", "io", "queue", "sys", "inspect",
+    "math", "collections", "collections.abc", "itertools", "functools", "re", "string", "heapq", "bisect",
+    "operator", "copy", "dataclasses", "typing", "json", "fractions", "enum", "array", "queue", "textwrap",
+    "unicodedata", "warnings", "linecache",
 )
 
 # Modules that give raw access to the OS, blocked at run time for every job kind whatever the configuration says.
@@ -86,10 +84,15 @@ PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 O_WRITE = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
-CODES = frozenset({
-    "ok", "tick", "syntax", "no_entry", "banned_import", "bad_input", "timeout", "memory", "runtime_error",
+PROGRAM_CODES = frozenset({"syntax", "no_entry", "banned_import"})
+CODE_LIST = (
+    "ok", "syntax", "no_entry", "banned_import", "bad_input", "timeout", "memory", "runtime_error",
     "nondeterministic", "output_not_literal", "output_too_large", "wrong", "crashed",
-})
+)
+CODE_ID = {c: i for i, c in enumerate(CODE_LIST)}
+# A child's record: nonce, item index, code, payload length; then the payload (repr or detail, UTF-8).
+_HDR = struct.Struct("<16sIBI")
+_HDR_SIZE = _HDR.size
 
 
 # --------------------------------------------------------------------------- framing with the parent
@@ -300,7 +303,7 @@ def setup_worker(index: int, parent_pid: int) -> dict:
                 break
     prot["separate_uid"] = job_uid is not None
     prot["process_limit"] = job_uid is not None or not root
-    tmp = tempfile.mkdtemp(prefix=f"azr-sandbox-{os.getpid()}-")
+    tmp = _mkdtemp()
     if job_uid is not None:
         os.chown(tmp, job_uid, job_uid)
     os.chmod(tmp, 0o700)
@@ -318,16 +321,47 @@ def setup_worker(index: int, parent_pid: int) -> dict:
     return {"prot": prot, "tmp": tmp, "job_uid": job_uid, "libc": libc}
 
 
+def _mkdtemp() -> str:
+    base = "/tmp" if os.path.isdir("/tmp") else "/var/tmp"
+    while True:
+        path = f"{base}/azr-sandbox-{os.getpid()}-{os.urandom(6).hex()}"
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
+def _rmtree(path: str) -> None:
+    """shutil.rmtree without importing shutil into the warm worker; never follows symlinks."""
+    try:
+        for root, dirs, files in os.walk(path, topdown=False):
+            for name in files:
+                try:
+                    os.unlink(os.path.join(root, name))
+                except OSError:
+                    pass
+            for name in dirs:
+                full = os.path.join(root, name)
+                try:
+                    os.unlink(full) if os.path.islink(full) else os.rmdir(full)
+                except OSError:
+                    pass
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
 def _clean_tmp(tmp: str, job_uid) -> str:
-    """Empty the private folder between jobs (cheap when nothing was written, which is the common case)."""
+    """Empty the private folder between jobs (one listdir when nothing was written, the common case)."""
     try:
         if not os.listdir(tmp):
             return tmp
     except OSError:
         pass
-    shutil.rmtree(tmp, ignore_errors=True)
+    _rmtree(tmp)
     if os.path.exists(tmp):  # could not clean: use a new folder rather than leak state into the next job
-        tmp = tempfile.mkdtemp(prefix=f"azr-sandbox-{os.getpid()}-")
+        tmp = _mkdtemp()
     else:
         os.mkdir(tmp, 0o700)
     if job_uid is not None:
@@ -379,21 +413,34 @@ def _purge_list(blocked: frozenset) -> tuple:
     return got
 
 
-def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ctx: dict) -> None:
-    """Never returns. Everything it needs is bound to locals before the first line of job code runs."""
+def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: dict) -> None:
+    """Never returns. Compiles and checks the program (trusted code, before any job code runs: doing it here
+    rather than in the worker keeps the worker's pages untouched between forks, which is what makes forks cheap),
+    then binds everything it needs to locals and runs the job."""
     _write, _exit = os.write, os._exit
     _loads, _realpath, _Module, _modules = marshal.loads, os.path.realpath, type(sys), sys.modules
     _serial, _Rej, _type, _isinstance, _str = _serialize, _Reject, type, isinstance, str
-    max_chars, max_depth = opts["max_output_chars"], opts["max_depth"]
+    max_chars, max_depth, timeout = opts["max_output_chars"], opts["max_depth"], opts["timeout"]
+    _alarm, _ITIMER = signal.setitimer, signal.ITIMER_REAL  # SIGALRM's default action ends an overrunning call
     mode, entry, repeat, stop = opts["mode"], opts["entry"], opts["repeat"], opts["stop"]
     tmp, blocked = ctx["tmp"], opts["blocked"]
 
     def report(index: int, code_: str, text: str) -> None:
         payload = text.encode("utf-8", "backslashreplace")
-        data = memoryview(b"%s %d %s %d\n" % (nonce, index, code_.encode(), len(payload)) + payload)
+        data = memoryview(_HDR.pack(nonce, index, CODE_ID[code_], len(payload)) + payload)
         while data:
             data = data[_write(wfd, data):]
 
+    compiled = _compile(program, mode, opts["tests"])
+    if isinstance(compiled[0], tuple):
+        report(0, *compiled[0])
+        _exit(0)
+    code, tests_code = compiled
+    if opts["static"]:
+        problem = static_check(code, blocked, entry)
+        if problem:
+            report(0, *problem)
+            _exit(0)
     try:
         os.setpgid(0, 0)
         null = ctx["devnull"]
@@ -404,7 +451,7 @@ def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ct
         os.closerange(wfd + 1, 1 << 16)
         cpu = _cpu_limit(opts, len(items))
         resource.setrlimit(resource.RLIMIT_AS, (opts["memory_mb"] << 20,) * 2)
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU first, SIGKILL a second later
         uid = ctx["job_uid"]
         libc = ctx["libc"]
         if uid is not None:
@@ -424,7 +471,7 @@ def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ct
         flag = _Blocker.hit
         flag[0] = None
         _Blocker.blocked = blocked
-        for name in _purge_list(blocked):
+        for name in opts["purge"]:
             _modules.pop(name, None)
 
         def _inside(path, roots) -> bool:
@@ -545,6 +592,7 @@ def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ct
     try:
         if mode == "codegen":
             try:
+                _alarm(_ITIMER, timeout)
                 run_codegen()
                 report(0, "ok", "")
             except _Rej as rej:
@@ -554,11 +602,12 @@ def _child(wfd: int, nonce: bytes, code, tests_code, items: list, opts: dict, ct
             _exit(0)
         for i, blob in enumerate(items):
             try:
+                _alarm(_ITIMER, timeout)
                 text = call(blob)
                 if flag[0] is not None:
                     raise _Rej("banned_import", f"import of banned module '{flag[0]}'")
                 if repeat:
-                    report(i, "tick", "")  # first execution done: the second one gets its own time limit
+                    _alarm(_ITIMER, timeout)  # the second execution gets its own time limit
                     spacer = [object() for _ in range(31 + i)]  # shift addresses so id()-based results differ
                     spacer.append(bytearray(4099))
                     again = call(blob)
@@ -587,9 +636,19 @@ def _collect(rfd: int, nonce: bytes, n_items: int, timeout: float, cap: int):
     Returns (records, reason) where reason is None when the child exited, else 'timeout'/'violation'/'parent'."""
     records: list = []
     buf = bytearray()
-    poller = select.poll()
+    poller = _POLLER
     poller.register(rfd, select.POLLIN)
-    poller.register(0, 0)  # only hang-up: the parent died
+    try:
+        return _collect_loop(poller, rfd, nonce, n_items, timeout, cap, records, buf)
+    finally:
+        poller.unregister(rfd)
+
+
+_POLLER = select.poll()
+_POLLER.register(0, 0)  # fd 0 (the parent's pipe) only for hang-up: the parent died
+
+
+def _collect_loop(poller, rfd, nonce, n_items, timeout, cap, records, buf):
     deadline = time.monotonic() + timeout
     while True:
         wait = deadline - time.monotonic()
@@ -607,72 +666,53 @@ def _collect(rfd: int, nonce: bytes, n_items: int, timeout: float, cap: int):
             buf += chunk
             if len(buf) > cap:
                 return records, "violation"
-            while True:
-                nl = buf.find(b"\n")
-                if nl < 0:
-                    if len(buf) > 256:
-                        return records, "violation"
+            while len(buf) >= _HDR_SIZE:
+                got_nonce, idx, cid, size = _HDR.unpack_from(buf)
+                if got_nonce != nonce or cid >= len(CODE_LIST) or size > cap:
+                    return records, "violation"
+                if len(buf) < _HDR_SIZE + size:
                     break
-                parts = bytes(buf[:nl]).split(b" ")
-                if len(parts) != 4 or parts[0] != nonce or not parts[3].isdigit():
+                if idx != len(records) or len(records) >= n_items:
                     return records, "violation"
-                size = int(parts[3])
-                if size > cap:
-                    return records, "violation"
-                if len(buf) < nl + 1 + size:
-                    break
-                code = parts[2].decode("ascii", "replace")
-                idx = int(parts[1]) if parts[1].isdigit() else -1
-                if code not in CODES or idx != len(records) or len(records) >= n_items:
-                    return records, "violation"
-                text = bytes(buf[nl + 1:nl + 1 + size]).decode("utf-8", "replace")
-                del buf[:nl + 1 + size]
-                if code != "tick":
-                    records.append((code, text))
+                records.append((CODE_LIST[cid], buf[_HDR_SIZE:_HDR_SIZE + size].decode("utf-8", "replace")))
+                del buf[:_HDR_SIZE + size]
                 deadline = time.monotonic() + timeout
         if len(records) >= n_items and not buf:
             # All answers are in; give the child a moment to exit by itself.
             deadline = min(deadline, time.monotonic() + 0.5)
 
 
-def _death_reason(status: int, rusage, cpu_limit: float, mem_bytes: int) -> tuple[str, str]:
-    cpu = rusage.ru_utime + rusage.ru_stime
-    near_mem = rusage.ru_maxrss * 1024 >= 0.85 * mem_bytes
+def _death_reason(status: int, timeout: float) -> tuple[str, str]:
+    """Why a child died without answering. No rusage on the fast path: the signal says enough (SIGALRM: wall
+    clock, SIGXCPU: CPU soft limit, SIGKILL not sent by us: the kernel's OOM killer or the CPU hard limit)."""
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
-        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= cpu_limit - 0.05):
-            return "timeout", f"CPU time limit reached ({cpu:.1f}s)"
-        if near_mem:
-            return "memory", f"killed by {name} at the memory limit"
+        if sig == signal.SIGALRM:
+            return "timeout", f"exceeded the {timeout:g}s time limit"
+        if sig == signal.SIGXCPU:
+            return "timeout", "exceeded the CPU time limit"
+        if sig == signal.SIGKILL:
+            return "memory", "killed by SIGKILL (out of memory)"
         if sig in (signal.SIGSEGV, signal.SIGBUS):
             return "crashed", f"killed by {name} (C stack overflow or interpreter crash)"
         return "crashed", f"killed by {name}"
-    code = os.waitstatus_to_exitcode(status)
-    return "crashed", f"exited with status {code} without reporting a result"
+    return "crashed", f"exited with status {os.waitstatus_to_exitcode(status)} without reporting a result"
+
+
+def _compile(program: str, mode: str, tests) -> tuple:
+    """(code, tests_code) or ((error code, detail), None)."""
+    try:
+        code = compile(program, "<program>", "exec", dont_inherit=True)
+        tests_code = compile(tests, "<tests>", "exec", dont_inherit=True) if mode == "codegen" else None
+        return code, tests_code
+    except SyntaxError as exc:
+        return ("syntax", f"line {exc.lineno}: {exc.msg}"), None
+    except (ValueError, MemoryError, RecursionError, OverflowError) as exc:
+        return ("syntax", f"{type(exc).__name__}: {exc}"[:300]), None
 
 
 _BLOCKED_CACHE: dict = {}
-_COMPILED: dict = {}
-
-
-def _compile_cached(program: str, mode: str, tests) -> tuple:
-    """(code, tests_code) or ((code, detail), None); the G checks of one program compile it once."""
-    key = (program, tests)
-    got = _COMPILED.get(key)
-    if got is None:
-        try:
-            code = compile(program, "<program>", "exec", dont_inherit=True)
-            tests_code = compile(tests, "<tests>", "exec", dont_inherit=True) if mode == "codegen" else None
-            got = (code, tests_code)
-        except SyntaxError as exc:
-            got = (("syntax", f"line {exc.lineno}: {exc.msg}"), None)
-        except (ValueError, MemoryError, RecursionError, OverflowError) as exc:
-            got = (("syntax", f"{type(exc).__name__}: {exc}"[:300]), None)
-        if len(_COMPILED) > 256:
-            _COMPILED.clear()
-        _COMPILED[key] = got
-    return got
 
 
 def _blocked(banned: tuple, codegen: bool) -> frozenset:
@@ -688,29 +728,22 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
     """Checks, compiles, and runs one program over its items in as few children as possible."""
     mode = opts["mode"]
     opts["blocked"] = blocked = _blocked(opts["banned"], mode == "codegen")
-    compiled = _compile_cached(program, mode, opts["tests"])
-    if isinstance(compiled[0], tuple):
-        return [compiled[0]]
-    code, tests_code = compiled
-    if opts["static"]:
-        problem = static_check(code, blocked, opts["entry"])
-        if problem:
-            return [problem]
+    opts["purge"] = _purge_list(blocked)
     n = 1 if mode == "codegen" else len(items)
     results: list = []
     start = 0
-    timeout = opts["timeout"]
+    timeout = opts["timeout"] * (2 if opts["repeat"] else 1)  # backstop; each execution has its own alarm
     cap = 4 * opts["max_output_chars"] + 4096
     while start < n:
         chunk = items[start:] if mode != "codegen" else []
         want = 1 if mode == "codegen" else len(chunk)
         rfd, wfd = os.pipe()
-        nonce = os.urandom(12).hex().encode()
+        nonce = os.urandom(16)
         pid = os.fork()
         if pid == 0:
             os.close(rfd)
             try:
-                _child(wfd, nonce, code, tests_code, chunk, opts, ctx)
+                _child(wfd, nonce, program, chunk, opts, ctx)
             finally:
                 os._exit(6)
         os.close(wfd)
@@ -722,12 +755,13 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
                 except OSError:
                     pass
         os.close(rfd)
-        _, status, rusage = os.wait4(pid, 0)
+        _, status = os.waitpid(pid, 0)
         ctx["tmp"] = _clean_tmp(ctx["tmp"], ctx["job_uid"])
         if reason == "parent":
             os._exit(0)
         results.extend(records)
-        if records and records[-1][0] != "ok" and (opts["stop"] or mode == "codegen"):
+        if records and records[-1][0] != "ok" and (opts["stop"] or mode == "codegen" or (
+                len(records) == 1 and records[0][0] in PROGRAM_CODES)):
             break
         if len(records) >= want:
             break
@@ -737,7 +771,7 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
         elif reason == "violation":
             failure = ("crashed", "protocol violation: the job wrote forged or corrupt results")
         else:
-            failure = _death_reason(status, rusage, _cpu_limit(opts, want), opts["memory_mb"] << 20)
+            failure = _death_reason(status, opts["timeout"])
         results.append(failure)
         if opts["stop"] or mode == "codegen":
             break
@@ -774,21 +808,34 @@ def main() -> None:
     ctx = {"tmp": env["tmp"], "job_uid": env["job_uid"], "libc": env["libc"], "worker_pid": os.getpid(),
            "devnull": os.open(os.devnull, os.O_RDWR), "read_roots": tuple(sorted(roots))}
     gc.collect()
-    gc.freeze()  # keep the children's garbage collector off the warm pages (fewer copy-on-write faults)
+    gc.freeze()
+    if env["libc"] is not None:
+        try:
+            env["libc"].malloc_trim(0)  # hand freed heap back, so there are fewer pages for every fork to map
+        except AttributeError:
+            pass  # keep the children's garbage collector off the warm pages (fewer copy-on-write faults)
     _send(("hello", os.getpid(), env["tmp"], env["prot"]))
+    opts_cache: dict = {}
     try:
         while True:
             msg = reader.read_msg()
             if msg is None:
                 break
-            run_id, program, items, opts = msg
+            run_id, program, items, opts_key, opts = msg
+            if opts is None:
+                opts = opts_cache[opts_key]
+            else:
+                opts_cache[opts_key] = opts
+            opts = dict(opts)
             try:
                 out = execute(program, items, opts, ctx)
             except MemoryError:
                 out = [("crashed", "the sandbox worker ran out of memory on this job")]
+            except Exception as exc:  # a bug here must not take the worker down with the whole batch
+                out = [("crashed", f"sandbox worker error: {type(exc).__name__}: {exc}"[:300])]
             _send((run_id, out))
     finally:
-        shutil.rmtree(ctx["tmp"], ignore_errors=True)
+        _rmtree(ctx["tmp"])
 
 
 if __name__ == "__main__":

@@ -28,7 +28,9 @@ class SandboxError(ValueError):
 _CONTAINER_NODES = (ast.List, ast.Tuple, ast.Set, ast.Dict)
 
 
-def _check_depth(node: ast.AST, max_depth: int, what: str) -> None:
+def _check_depth(node: ast.AST, max_depth: int, what: str, text: str | None = None) -> None:
+    if text is not None and text.count("[") + text.count("(") + text.count("{") < max_depth:
+        return  # cannot nest deeper than the brackets it has (the common case: skip the walk)
     stack: list[tuple[ast.AST, int]] = [(node, 0)]
     while stack:
         cur, depth = stack.pop()
@@ -68,7 +70,7 @@ def parse_literal(text: str, max_chars: int = 10_000, max_depth: int = 32, what:
     """One Python literal (`ast.literal_eval` semantics) from size-capped text, or SandboxError."""
     _cap(text, max_chars, what)
     tree = _parse(text.strip(), what)
-    _check_depth(tree.body, max_depth, what)
+    _check_depth(tree.body, max_depth, what, text)
     return _literal(tree.body, what)
 
 
@@ -87,10 +89,12 @@ def parse_args(text: str, max_chars: int = 10_000, max_depth: int = 32, what: st
         raise SandboxError(f"{what} is not a plain list of arguments")
     if call.keywords:
         raise SandboxError(f"{what} uses keyword arguments; only positional literals are allowed")
+    shallow = text.count("[") + text.count("(") + text.count("{") < max_depth
     for arg in call.args:
         if isinstance(arg, ast.Starred):
             raise SandboxError(f"{what} uses *unpacking; only positional literals are allowed")
-        _check_depth(arg, max_depth, what)
+        if not shallow:
+            _check_depth(arg, max_depth, what)
     return tuple(_literal(arg, what) for arg in call.args)
 
 

@@ -48,6 +48,10 @@ class _Run:
     opts: dict
     done: Callable[[list], None]
     attempts: int = 0
+    opts_key: tuple = ()
+
+    def __post_init__(self) -> None:
+        self.opts_key = tuple(sorted(self.opts.items()))
 
 
 @dataclass
@@ -62,6 +66,7 @@ class _Worker:
     inflight: deque = field(default_factory=deque)
     writing: bool = False
     last: float = 0.0
+    known: set = field(default_factory=set)
 
     @property
     def rfd(self) -> int:
@@ -346,11 +351,8 @@ class Sandbox:
         if code != "ok":
             results[i] = _fail(job, code, text)
             return
-        try:
-            self._returned(text)
-        except SandboxError as exc:
-            results[i] = _fail(job, "output_not_literal", str(exc))
-            return
+        # The child reports only reprs of exact built-in literal types (checked before repr is called), and a
+        # record needs the run's nonce, so no re-parse here; comparisons (abduction, induction) do re-parse.
         results[i] = _ok(job, output=text)
 
     def _done_inputs(self, i: int, job: Job, out: list, results: list) -> None:
@@ -451,7 +453,13 @@ class Sandbox:
                     while pending and len(w.inflight) < PIPELINE:
                         rid = pending.popleft()
                         r = runs[rid]
-                        data = marshal.dumps((rid, r.program, r.items, r.opts))
+                        # Options go once per worker; later runs name them by key (smaller messages, less work).
+                        key = r.opts_key
+                        if key in w.known:
+                            data = marshal.dumps((rid, r.program, r.items, key, None))
+                        else:
+                            w.known.add(key)
+                            data = marshal.dumps((rid, r.program, r.items, key, r.opts))
                         w.outbuf += _LEN.pack(len(data)) + data
                         w.inflight.append(rid)
                         w.last = time.monotonic()
