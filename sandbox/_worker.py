@@ -178,7 +178,9 @@ _SCALARS = (int, str, bytes, bool, type(None))
 _CONTAINERS = (list, tuple, set, dict)
 
 
-def _serialize(value, max_chars: int, max_depth: int) -> str:
+def _serialize(value, max_chars: int, max_depth: int, type=type, len=len, id=id, repr=repr, set=set, str=str,
+               bytes=bytes, float=float, complex=complex, dict=dict, ValueError=ValueError,
+               isfinite=math.isfinite, _Reject=_Reject, _SCALARS=_SCALARS, _CONTAINERS=_CONTAINERS) -> str:
     """repr of a value made only of exact built-in literal types (so the repr is produced by C code, not by the
     job, and parses back to an equal value); anything else is rejected before repr is called."""
     budget = [0]
@@ -192,11 +194,11 @@ def _serialize(value, max_chars: int, max_depth: int) -> str:
             else:
                 budget[0] += 1
         elif t is float:
-            if v != v or v in (math.inf, -math.inf):
+            if not isfinite(v):
                 raise _Reject("output_not_literal", f"float {v!r} has no literal form")
             budget[0] += 3
         elif t is complex:
-            if not (math.isfinite(v.real) and math.isfinite(v.imag)):
+            if not (isfinite(v.real) and isfinite(v.imag)):
                 raise _Reject("output_not_literal", f"complex {v!r} has no literal form")
             budget[0] += 4
         elif t in _CONTAINERS:
@@ -226,8 +228,8 @@ def _serialize(value, max_chars: int, max_depth: int) -> str:
     walk(value, 1)
     try:
         text = repr(value)
-    except ValueError as exc:  # e.g. an int beyond sys.get_int_max_str_digits()
-        raise _Reject("output_too_large", str(exc)[:200]) from None
+    except ValueError:  # an int beyond sys.get_int_max_str_digits()
+        raise _Reject("output_too_large", "output is an integer too large to print") from None
     if len(text) > max_chars:
         raise _Reject("output_too_large", f"output repr has {len(text)} characters, limit {max_chars}")
     return text
@@ -413,21 +415,56 @@ def _purge_list(blocked: frozenset) -> tuple:
     return got
 
 
+def _exact_path(path, _type=type, _str=str, _bytes=bytes, _isinstance=isinstance):
+    """The path as an exact str, or None. Subclasses are copied through the base type's own methods (their
+    overrides never run) and path-like objects are refused: their __fspath__ could answer differently when
+    the check asks than when the kernel call does."""
+    if _type(path) is _str:
+        return path
+    if _isinstance(path, _str):
+        return _str.__str__(path)
+    if _isinstance(path, _bytes):
+        try:
+            return _bytes.decode(path, "utf-8", "strict")
+        except ValueError:
+            return None
+    return None
+
+
+def _inside(path, roots) -> bool:
+    """Purely syntactic containment for an exact str (no realpath, which runs Python code a job could have
+    patched): absolute paths must start with a root, relative ones resolve against the private folder (chdir
+    is refused), and no '..' component is allowed. Symlinks cannot be created inside the sandbox."""
+    if path is None or "\x00" in path or "/../" in "/" + path + "/":
+        return False
+    if not path.startswith("/"):
+        return "tmp" in roots
+    for root in roots.values():
+        if path == root or path.startswith(root + "/"):
+            return True
+    return False
+
+
 def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: dict) -> None:
     """Never returns. Compiles and checks the program (trusted code, before any job code runs: doing it here
-    rather than in the worker keeps the worker's pages untouched between forks, which is what makes forks cheap),
-    then binds everything it needs to locals and runs the job."""
-    _write, _exit = os.write, os._exit
-    _loads, _realpath, _Module, _modules = marshal.loads, os.path.realpath, type(sys), sys.modules
-    _serial, _Rej, _type, _isinstance, _str = _serialize, _Reject, type, isinstance, str
+    rather than in the worker keeps the worker's pages untouched between forks, which keeps forks cheap), then
+    runs the job. Everything used after the first line of job code is bound here, to locals and default
+    arguments, so a job that poisons builtins or module globals only breaks its own result."""
+    _write, _exit, _len, _mv, _callable, _exec = os.write, os._exit, len, memoryview, callable, exec
+    _loads, _Module, _modules, _getattr = marshal.loads, type(sys), sys.modules, getattr
+    _serial, _Rej, _type, _str, _pack, _ids, _isinstance = _serialize, _Reject, type, str, _HDR.pack, CODE_ID, isinstance
+    _Perm, _ImpErr, _ValErr, _AttrErr, _Base, _MemErr = (PermissionError, ImportError, ValueError,
+                                                         AttributeError, BaseException, MemoryError)
+    _allowed, _frame_attrs, _reads, _writes, _in, _p = (ALLOWED_EVENTS, FRAME_ATTRS, READ_PATH_EVENTS,
+                                                        WRITE_PATH_EVENTS, _inside, _exact_path)
     max_chars, max_depth, timeout = opts["max_output_chars"], opts["max_depth"], opts["timeout"]
     _alarm, _ITIMER = signal.setitimer, signal.ITIMER_REAL  # SIGALRM's default action ends an overrunning call
     mode, entry, repeat, stop = opts["mode"], opts["entry"], opts["repeat"], opts["stop"]
-    tmp, blocked = ctx["tmp"], opts["blocked"]
+    tmp, blocked, o_write, _int = ctx["tmp"], opts["blocked"], O_WRITE, int
 
     def report(index: int, code_: str, text: str) -> None:
         payload = text.encode("utf-8", "backslashreplace")
-        data = memoryview(_HDR.pack(nonce, index, CODE_ID[code_], len(payload)) + payload)
+        data = _mv(_pack(nonce, index, _ids[code_], _len(payload)) + payload)
         while data:
             data = data[_write(wfd, data):]
 
@@ -467,71 +504,56 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
         if os.getppid() != ctx["worker_pid"]:
             _exit(3)
         os.chdir(tmp)
-        read_roots = ctx["read_roots"]
+        write_roots = {"tmp": tmp}
+        all_roots = dict(ctx["read_roots"], tmp=tmp)
         flag = _Blocker.hit
         flag[0] = None
         _Blocker.blocked = blocked
         for name in opts["purge"]:
             _modules.pop(name, None)
 
-        def _inside(path, roots) -> bool:
-            try:
-                if _isinstance(path, bytes):
-                    path = path.decode("utf-8", "surrogateescape")
-                if not _isinstance(path, _str):
-                    path = os.fspath(path)
-                real = _realpath(path)
-            except Exception:
-                return False
-            for r in roots:
-                if real == r or real.startswith(r + "/"):
-                    return True
-            return False
-
-        write_roots = (tmp,)
-        all_roots = (tmp,) + read_roots
-
         def hook(event: str, args: tuple) -> None:
-            if event in ALLOWED_EVENTS:
+            if event in _allowed:
                 return
             if event == "open":
-                path, mode_, flags = args
-                if _isinstance(path, int):
-                    raise PermissionError("sandbox: opening file descriptors is not allowed")
-                wants_write = (mode_ is not None and any(c in mode_ for c in "wax+")) or bool((flags or 0) & O_WRITE)
-                if wants_write:
-                    if _inside(path, write_roots):
+                path, _mode, flags = args
+                if _isinstance(path, _int):
+                    raise _Perm("sandbox: opening file descriptors is not allowed")
+                path = _p(path)
+                # flags are the OS flags computed in C (for open() too), so the job's objects cannot lie here.
+                if _type(flags) is not _int or (flags & o_write) != 0:
+                    if _in(path, write_roots):
                         return
-                    raise PermissionError(f"sandbox: writing outside the private folder is not allowed: {path!r}")
-                if path == "/dev/null" or _inside(path, all_roots):
+                    raise _Perm(f"sandbox: writing outside the private folder is not allowed: {path!r}")
+                if path == "/dev/null" or _in(path, all_roots):
                     return
-                raise PermissionError(f"sandbox: reading {path!r} is not allowed")
+                raise _Perm(f"sandbox: reading {path!r} is not allowed")
             if event == "object.__getattr__":
-                if args[1] in FRAME_ATTRS:
-                    raise AttributeError(f"sandbox: '{args[1]}' is not available")
+                if args[1] in _frame_attrs:
+                    raise _AttrErr(f"sandbox: '{args[1]}' is not available")
                 return
             if event == "import":
-                name = args[0]
-                if name.partition(".")[0] in blocked:
+                name = _p(args[0])
+                if name is None or _str.partition(name, ".")[0] in blocked:
                     flag[0] = name
-                    raise ImportError(f"sandbox: module '{name}' is banned")
+                    raise _ImpErr(f"sandbox: module '{name}' is banned")
                 return
             if event == "sys._getframe":
-                raise ValueError("sandbox: frame access is not available")
-            if event in READ_PATH_EVENTS:
-                if args and args[0] is not None and not _inside(args[0], all_roots):
-                    raise PermissionError(f"sandbox: listing {args[0]!r} is not allowed")
+                raise _ValErr("sandbox: frame access is not available")
+            if event in _reads:
+                if args and args[0] is not None and not _in(_p(args[0]), all_roots):
+                    raise _Perm(f"sandbox: listing {args[0]!r} is not allowed")
                 return
-            if event in WRITE_PATH_EVENTS:
-                if len(args) > 2 and args[2] not in (None, -1):
-                    raise PermissionError("sandbox: dir_fd is not allowed")
-                if args and _inside(args[0], write_roots):
+            if event in _writes:
+                if _len(args) > 2 and args[2] not in (None, -1):
+                    raise _Perm("sandbox: dir_fd is not allowed")
+                if args and _in(_p(args[0]), write_roots):
                     return
-                raise PermissionError(f"sandbox: {event} outside the private folder is not allowed")
-            if event in ("os.rename", "os.replace"):
-                if _inside(args[0], write_roots) and _inside(args[1], write_roots):
-                    return
-            raise PermissionError(f"sandbox: '{event}' is not allowed")
+                raise _Perm(f"sandbox: {event} outside the private folder is not allowed")
+            if event in ("os.rename", "os.replace") and _len(args) > 3 and args[2] in (None, -1) and (
+                    args[3] in (None, -1)) and _in(_p(args[0]), write_roots) and _in(_p(args[1]), write_roots):
+                return
+            raise _Perm(f"sandbox: '{event}' is not allowed")
 
         sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _NULL
         sys.stdin = None
@@ -542,20 +564,21 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
         finally:
             _exit(4)
 
-    # ---- from here on, job code may run; only locals and closures above are used.
-    def describe(exc: BaseException) -> tuple[str, str]:
+    # ---- from here on, job code may run; only names bound above are used.
+    def describe(exc) -> tuple:
         t = _type(exc)
-        if t is MemoryError:
+        if t is _MemErr:
             return "memory", "MemoryError: the job ran out of its memory limit"
         if flag[0] is not None:
             return "banned_import", f"import of banned module '{flag[0]}'"
         try:
             msg = _str(exc)
-        except BaseException:
+        except _Base:
             msg = "<unprintable>"
-        name = getattr(t, "__name__", "Exception")
-        if t is RecursionError:
-            return "runtime_error", f"RecursionError: {msg}"[:500]
+        try:
+            name = _str(_getattr(t, "__name__", "Exception"))
+        except _Base:
+            name = "Exception"
         return "runtime_error", (f"{name}: {msg}" if msg else name)[:500]
 
     def load(namespace_name: str) -> dict:
@@ -564,25 +587,25 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
         g = mod.__dict__
         g["__builtins__"] = builtins
         _modules[namespace_name] = mod
-        exec(code, g)
+        _exec(code, g)
         return g
 
     def call(args_blob: bytes) -> str:
         g = load("__sandbox__")
         f = g.get(entry)
-        if not callable(f):
+        if not _callable(f):
             raise _Rej("no_entry", f"'{entry}' is not a function after the program ran")
         value = f(*_loads(args_blob))
         return _serial(value, max_chars, max_depth)
 
     def run_codegen() -> None:
         g = load("__sandbox__")
-        exec(tests_code, g)
+        _exec(tests_code, g)
         cand = g.get(entry)
-        if not callable(cand):
+        if not _callable(cand):
             raise _Rej("no_entry", f"entry point '{entry}' is not defined")
         check = g.get("check")
-        if not callable(check):
+        if not _callable(check):
             raise _Rej("runtime_error", "the tests do not define check(candidate)")
         try:
             check(cand)
@@ -597,7 +620,7 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
                 report(0, "ok", "")
             except _Rej as rej:
                 report(0, rej.code, rej.detail)
-            except BaseException as exc:
+            except _Base as exc:
                 report(0, *describe(exc))
             _exit(0)
         for i, blob in enumerate(items):
@@ -613,18 +636,17 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
                     again = call(blob)
                     del spacer
                     if again != text:
-                        a, b = text[:200], again[:200]
-                        raise _Rej("nondeterministic", f"two executions disagree: {a} vs {b}")
+                        raise _Rej("nondeterministic", f"two executions disagree: {text[:200]} vs {again[:200]}")
                 report(i, "ok", text)
             except _Rej as rej:
                 report(i, rej.code, rej.detail)
                 if stop:
                     break
-            except BaseException as exc:
+            except _Base as exc:
                 report(i, *describe(exc))
                 if stop:
                     break
-    except BaseException:
+    except _Base:
         _exit(5)
     _exit(0)
 
@@ -800,13 +822,16 @@ def main() -> None:
     for name in [n for n in sys.modules if n.partition(".")[0] in worker_blocked]:
         del sys.modules[name]
     sys.meta_path.insert(0, _Blocker)
+    if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)):
+        del sys.path[0]  # jobs must not import from the sandbox package folder
     stdlib = os.path.dirname(os.__file__)
     roots = {os.path.realpath(stdlib), os.path.realpath(os.path.join(stdlib, "lib-dynload"))}
     for p in sys.path:
         if p and p.endswith(".zip"):
             roots.add(os.path.realpath(p))
     ctx = {"tmp": env["tmp"], "job_uid": env["job_uid"], "libc": env["libc"], "worker_pid": os.getpid(),
-           "devnull": os.open(os.devnull, os.O_RDWR), "read_roots": tuple(sorted(roots))}
+           "devnull": os.open(os.devnull, os.O_RDWR),
+           "read_roots": {f"r{k}": r for k, r in enumerate(sorted(roots))}}
     gc.collect()
     gc.freeze()
     if env["libc"] is not None:
