@@ -207,11 +207,14 @@ def test_no_process_left_behind_when_the_caller_is_killed(tmp_path):
     """))
     caller = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     pids = [int(p) for p in caller.stdout.readline().split()]
+
+    def job_children() -> list[int]:
+        return [p for p, (_, sid) in _processes().items() if sid in pids and p not in pids]
+
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not [p for p, (_, sid) in _processes().items() if sid in pids
-                                               and p not in pids]:
-        time.sleep(0.05)  # wait until the looping job children exist
-    assert [p for p, (_, sid) in _processes().items() if sid in pids and p not in pids] or True
+    while time.monotonic() < deadline and len(job_children()) < 2:
+        time.sleep(0.05)  # wait until both looping job children run
+    assert len(job_children()) == 2
     caller.send_signal(signal.SIGKILL)
     caller.wait()
     deadline = time.monotonic() + 5
