@@ -107,6 +107,35 @@ def bench_rollout(args) -> list[dict]:
     return rows
 
 
+def bench_rl_loop(args) -> list[dict]:
+    """generate → TRR-like random advantages → Trainer.step, with the engine generating in the rollout dtype from
+    the trainer's fp32 weights (the shadow copy is refreshed each call)."""
+    import random
+
+    from azr.policy import Trainer, TrainSample, TransformersEngine
+
+    model, tok, torch = load(args.model, "float32")
+    trainer = Trainer(model, tok, dict(lr=1e-6, dtype=args.train_dtype, micro_batch_tokens=16384))
+    dev = next(model.parameters()).device
+    eng = TransformersEngine(trainer.model, tok, batch_size=args.batch_sizes[0],
+                             dtype=torch.bfloat16 if dev.type == "cuda" else None, static_cache=args.static)
+    ps = prompts(args.batch_sizes[0])
+    rows = []
+    for i in range(args.rl_steps):
+        outs = eng.generate(ps, max_new_tokens=args.new_tokens, seed=i)
+        gen = dict(eng.stats)
+        samples = [TrainSample(tok(p, add_special_tokens=False)["input_ids"], c.token_ids, random.gauss(0, 1))
+                   for p, cs in zip(ps, outs) for c in cs]
+        m = trainer.step(samples)
+        row = dict(variant="rl_loop", iteration=i, gen_s=round(gen["seconds"], 2),
+                   gen_tok_s=round(gen["tokens_per_s"]), gen_tokens=gen["tokens"], train_s=round(m["seconds"], 2),
+                   train_tokens=m["total_tokens"], micro_batches=m["micro_batches"], loss=round(m["loss"], 4),
+                   grad_norm=round(m["grad_norm"], 3), entropy=round(m["entropy"], 3))
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
 def train_child(args) -> None:
     """One variant in this (fresh) process; prints a JSON line."""
     import torch
@@ -144,7 +173,7 @@ def bench_train(args) -> list[dict]:
         cmd = [sys.executable, __file__, "--train-child", variant, "--model", args.model,
                "--train-rows", str(args.train_rows), "--train-tokens", str(args.train_tokens),
                "--train-steps", str(args.train_steps), "--chunk-tokens", str(args.chunk_tokens),
-               "--train-dtype", args.train_dtype]
+               "--train-dtype", args.train_dtype, "--threads", str(args.threads)]
         out = subprocess.run(cmd, capture_output=True, text=True)
         line = [l for l in out.stdout.splitlines() if l.startswith("RESULT ")]
         if out.returncode != 0 or not line:
@@ -173,10 +202,16 @@ def main() -> None:
     ap.add_argument("--train-steps", type=int, default=2)
     ap.add_argument("--train-dtype", default="auto")
     ap.add_argument("--chunk-tokens", type=int, default=1024)
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    ap.add_argument("--rl-steps", type=int, default=0, help="also run N generate→train iterations")
     ap.add_argument("--train-child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--variant", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json-out", default=None)
     args = ap.parse_args()
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     if args.train_child:
         args.variant = args.train_child
         train_child(args)
@@ -193,6 +228,8 @@ def main() -> None:
         result["rollout"] = bench_rollout(args)
     if not args.skip_train:
         result["train"] = bench_train(args)
+    if args.rl_steps:
+        result["rl_loop"] = bench_rl_loop(args)
     print("\n## summary")
     for r in result.get("rollout", []):
         print(f"rollout {r['variant']:>15} batch {r['batch']:>4} × {r['new_tokens']} new: "
@@ -200,6 +237,9 @@ def main() -> None:
     for r in result.get("train", []):
         print(f"train {r['variant']:>8} {r['rows']}×{r['tokens_per_row']} tokens on {r['device']}: "
               f"step {r['step_s']} s, peak {r['peak_mb']} MB ({r['peak_kind']}; after load {r['rss_after_load_mb']} MB)")
+    for r in result.get("rl_loop", []):
+        print(f"rl loop {r['iteration']}: generate {r['gen_tokens']} tokens in {r['gen_s']} s ({r['gen_tok_s']} tok/s), "
+              f"train step {r['train_tokens']} tokens in {r['train_s']} s")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(result, indent=1))
 

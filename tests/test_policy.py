@@ -247,7 +247,7 @@ def test_empty_batch_is_skipped(tiny):
 # ----------------------------------------------------------------------------------------------- checkpoints
 
 def _child_run(mode: str, model_dir: str, ckpt: str, out: str) -> None:
-    """Run in a fresh process: 'straight' trains 3 steps (saving a checkpoint after step 2),
+    """Run in this process or a fresh one: 'straight' trains 3 steps (saving a checkpoint after step 2),
     'resume' loads that checkpoint and trains the 3rd step. Each step's data comes from the policy's own
     samples (global torch RNG) and random advantages (python + numpy RNG), so RNG restore matters."""
     import random
@@ -292,8 +292,15 @@ def _run_child(*args: str) -> None:
 
 
 def test_checkpoint_continues_training_exactly(tiny_model_dir, tmp_path):
+    """3 steps straight (here, saving after step 2) == load that checkpoint in a fresh process + 1 step."""
+    from azr.policy.checkpoint import rng_state, set_rng_state
+
     ckpt = tmp_path / "ckpt" / "2"
-    _run_child("straight", str(tiny_model_dir), str(ckpt), str(tmp_path / "straight.pt"))
+    saved = rng_state()
+    try:
+        _child_run("straight", str(tiny_model_dir), str(ckpt), str(tmp_path / "straight.pt"))
+    finally:
+        set_rng_state(*saved)
     assert (ckpt / "model" / "model.safetensors").is_file() and (ckpt / "optimizer.pt").is_file()
     assert not [p for p in ckpt.parent.iterdir() if p.name.startswith(".")], "temporary folders left behind"
     _run_child("resume", str(tiny_model_dir), str(ckpt), str(tmp_path / "resumed.pt"))
