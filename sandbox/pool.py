@@ -140,6 +140,8 @@ class Sandbox:
         self.strict_determinism = strict_determinism
         self._banned_arg = ",".join(m for m in self.cfg.banned_modules if m.replace(".", "").isidentifier())
         self._workers: list[_Worker] = []
+        self._blob_cache: dict[str, bytes] = {}
+        self._gold_cache: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._closed = False
         self._finalizer = weakref.finalize(self, _shutdown, self._workers)
@@ -218,6 +220,7 @@ class Sandbox:
         """Check every job; results come back in input order. Never raises for a bad job: that is a result."""
         jobs = list(jobs)
         results: list[Optional[Result]] = [None] * len(jobs)
+        self._blob_cache, self._gold_cache = {}, {}
         runs: list[_Run] = []
         groups: dict[str, list] = {}
         for i, job in enumerate(jobs):
@@ -228,6 +231,7 @@ class Sandbox:
         for program, members in groups.items():
             for k in range(0, len(members), GROUP_SIZE):
                 runs.append(self._abduction_run(program, members[k:k + GROUP_SIZE], results))
+        runs = _dedup(runs)
         if runs:
             with self._lock:
                 self._start()
@@ -249,18 +253,33 @@ class Sandbox:
         return opts
 
     def _args(self, text: str, what: str, code: str) -> bytes:
-        try:
-            args = parse_args(text, self.cfg.max_literal_chars, self.cfg.max_literal_depth, what)
-        except SandboxError as exc:
-            raise SandboxError(str(exc), code=code) from None
-        return marshal.dumps(args)
+        blob = self._blob_cache.get(text)  # the G checks of one task share its inputs: parse each text once
+        if blob is None:
+            try:
+                args = parse_args(text, self.cfg.max_literal_chars, self.cfg.max_literal_depth, what)
+            except SandboxError as exc:
+                raise SandboxError(str(exc), code=code) from None
+            blob = self._blob_cache[text] = marshal.dumps(args)
+        return blob
 
     def _gold(self, text: str, what: str = "gold output") -> Any:
+        if text in self._gold_cache:
+            return self._gold_cache[text]
         cap = max(self.cfg.max_output_chars, self.cfg.max_literal_chars)
         try:
-            return parse_literal(text, cap, self.cfg.max_literal_depth, what)
+            value = parse_literal(text, cap, self.cfg.max_literal_depth, what)
         except SandboxError as exc:
             raise SandboxError(str(exc), code="bad_job") from None
+        self._gold_cache[text] = value
+        return value
+
+    def _same_as_gold(self, text: str, gold_text: str, gold: Any) -> bool:
+        """Strict equality of a returned repr with the gold value. Identical text parses to an identical value,
+        so that common case needs no parse; otherwise the repr is re-parsed here (SandboxError if it is not a
+        literal) and compared by value with exact types."""
+        if text == gold_text:
+            return True
+        return same_value(self._returned(text), gold)
 
     def _program(self, text: str, code: str, what: str = "program") -> str:
         if len(text) > self.cfg.max_program_chars:
@@ -332,11 +351,11 @@ class Sandbox:
                     results[i] = _fail(job, code, text)
                     continue
                 try:
-                    value = self._returned(text)
+                    same = self._same_as_gold(text, job.output, gold)
                 except SandboxError as exc:
                     results[i] = _fail(job, "output_not_literal", str(exc))
                     continue
-                if same_value(value, gold):
+                if same:
                     results[i] = _ok(job, output=text)
                 else:
                     results[i] = _fail(job, "wrong", f"f(*answer) returned {_short(text)}, expected "
@@ -380,11 +399,11 @@ class Sandbox:
                 results[i] = _fail(job, code, where + text)
                 return
             try:
-                value = self._returned(text)
+                same = self._same_as_gold(text, job.outputs[k], gold)
             except SandboxError as exc:
                 results[i] = _fail(job, "output_not_literal", f"hidden pair {k}: {exc}")
                 return
-            if not same_value(value, gold):
+            if not same:
                 results[i] = _fail(job, "wrong", f"hidden pair {k}: expected {_short(job.outputs[k])}, got "
                                                  f"{_short(text)}")
                 return
@@ -520,6 +539,23 @@ class Sandbox:
         elif not w.outbuf and w.writing:
             sel.unregister(w.wfd)
             w.writing = False
+
+
+def _dedup(runs: list[_Run]) -> list[_Run]:
+    """Identical runs (same program, arguments and options: e.g. the same answer sampled twice) execute once and
+    every job that asked gets the outcome."""
+    first: dict = {}
+    out: list[_Run] = []
+    for r in runs:
+        key = (r.program, tuple(r.items), r.opts_key)
+        seen = first.get(key)
+        if seen is None:
+            first[key] = r
+            out.append(r)
+        else:
+            done_a, done_b = seen.done, r.done
+            seen.done = lambda outcomes, a=done_a, b=done_b: (a(outcomes), b(outcomes))
+    return out
 
 
 def _short(text: Optional[str], n: int = 120) -> str:

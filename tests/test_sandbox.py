@@ -307,3 +307,16 @@ def test_hack_always_equal_object_returned_by_code(sb):
     # An int subclass with a rigged __eq__ is not an exact literal type either.
     rigged = "class I(int):\n    def __eq__(self, o):\n        return True\ndef f(x):\n    return I(5)"
     assert one(sb, kind="induction", answer=rigged, inputs=["1"], outputs=["7"]).error == "output_not_literal"
+
+
+def test_identical_runs_execute_once_and_answer_every_job(sb):
+    # Two jobs with the same program and input: both get the answer (from one execution).
+    jobs = [Job(id=k, kind="induction", answer="def f(x):\n    return x * 3", inputs=["2"], outputs=["6"])
+            for k in range(3)]
+    assert [(r.id, r.ok) for r in sb.run(jobs)] == [(0, True), (1, True), (2, True)]
+
+
+def test_reordered_dict_output_is_still_equal(sb):
+    r = one(sb, kind="induction", answer="def f(x):\n    return {'b': 2, 'a': x}", inputs=["1"],
+            outputs=["{'a': 1, 'b': 2}"])
+    assert r.ok, r.detail
