@@ -309,8 +309,8 @@ class Sandbox:
         if kind == "validate":
             program = self._program(job.program, "bad_job")
             blob = self._args(job.input, "input", "bad_input")
-            runs.append(_Run(program, [blob], self._opts(repeat=True), lambda out, i=i, job=job:
-                             self._done_validate(i, job, out, results)))
+            self._deterministic_runs(runs, program, [blob], lambda out, i=i, job=job:
+                                     self._done_validate(i, job, out, results))
         elif kind == "induction_inputs":
             program = self._program(job.program, "bad_job")
             if not job.inputs:
@@ -318,8 +318,8 @@ class Sandbox:
             blobs = []
             for k, text in enumerate(job.inputs):
                 blobs.append(self._args(text, f"input {k}", "bad_input"))
-            runs.append(_Run(program, blobs, self._opts(repeat=True), lambda out, i=i, job=job:
-                             self._done_inputs(i, job, out, results)))
+            self._deterministic_runs(runs, program, blobs, lambda out, i=i, job=job:
+                                     self._done_inputs(i, job, out, results))
         elif kind == "abduction":
             program = self._program(job.program, "bad_job")
             gold = self._gold(job.output)
@@ -341,6 +341,40 @@ class Sandbox:
             runs.append(_Run(program, [], opts, lambda out, i=i, job=job: self._done_codegen(i, job, out, results)))
         else:  # pragma: no cover - the Literal type rules this out
             raise SandboxError(f"unknown kind {kind!r}", code="bad_job")
+
+    def _deterministic_runs(self, runs: list, program: str, blobs: list, done: Callable[[list], None]) -> None:
+        """Proposals run twice. Default: two executions with fresh module globals in one fresh process (hash seed
+        fixed for every worker, addresses shifted between the two). strict_determinism: two separate processes,
+        compared here; about twice the cost."""
+        if not self.strict_determinism:
+            runs.append(_Run(program, blobs, self._opts(repeat=True), done))
+            return
+        got: list = []
+
+        def half(out: list) -> None:
+            got.append(out)
+            if len(got) < 2:
+                return
+            a, b = got
+            merged = []
+            for k in range(max(len(a), len(b))):
+                x = a[k] if k < len(a) else ("crashed", "no result")
+                y = b[k] if k < len(b) else ("crashed", "no result")
+                if x[0] != "ok":
+                    merged.append(x)
+                elif y[0] != "ok":
+                    merged.append(y)
+                elif x[1] != y[1]:
+                    merged.append(("nondeterministic", f"two processes disagree: {_short(x[1])} vs {_short(y[1])}"))
+                else:
+                    merged.append(x)
+                if merged[-1][0] != "ok":
+                    break
+            done(merged)
+
+        opts = self._opts()
+        runs.append(_Run(program, blobs, opts, half))
+        runs.append(_Run(program, blobs, dict(opts, strict_twin=True), half))  # distinct key: not deduplicated
 
     def _abduction_run(self, program: str, members: list, results: list) -> _Run:
         def done(out: list) -> None:

@@ -320,3 +320,16 @@ def test_reordered_dict_output_is_still_equal(sb):
     r = one(sb, kind="induction", answer="def f(x):\n    return {'b': 2, 'a': x}", inputs=["1"],
             outputs=["{'a': 1, 'b': 2}"])
     assert r.ok, r.detail
+
+
+def test_strict_determinism_uses_two_processes():
+    with Sandbox(SandboxConfig(workers=2, timeout_s=1.0), strict_determinism=True) as s:
+        ok, inputs, bad = s.run([
+            Job(id=1, kind="validate", program="def f(a):\n    return sorted(a)", input="[3, 1, 2]"),
+            Job(id=2, kind="induction_inputs", program="def f(a):\n    return -a", inputs=["1", "2"]),
+            Job(id=3, kind="validate", program="def f(a):\n    return 1 / 0", input="1"),
+        ])
+        assert s.protections["strict_determinism"] is True
+    assert ok.ok and ok.output == "[1, 2, 3]"
+    assert inputs.ok and inputs.outputs == ["-1", "-2"]
+    assert not bad.ok and bad.error == "runtime_error"
