@@ -350,14 +350,24 @@ for backend in ("torch", "deepspeed"):
     out[backend] = dict(metrics=m, weights={{k: v.detach().clone() for k, v in base.state_dict().items()}})
 a, b = out["torch"], out["deepspeed"]
 diff = max(float((a["weights"][k] - b["weights"][k]).abs().max()) for k in a["weights"])
-print("RESULT " + json.dumps(dict(diff=diff, torch=a["metrics"], ds=b["metrics"],
-      engine=type(tr.model).__name__)))
+# DeepSpeed checkpoint round trip: a fresh engine loaded from it takes the same next step
+from pathlib import Path
+from azr.policy import save_checkpoint, load_checkpoint
+folder = save_checkpoint(tr, Path({tmp!r}) / "ds-ckpt", 1, extra={{"a": 1}})
+model2 = AutoModelForCausalLM.from_pretrained({model!r}, dtype=torch.float32)
+tr2 = Trainer(model2, tok, dict(cfg, backend="deepspeed", zero_stage={stage}))
+info = load_checkpoint(folder, tr2)
+tr.step(samples); tr2.step(samples)
+sd1, sd2 = tr.model.module.state_dict(), tr2.model.module.state_dict()
+resume_diff = max(float((sd1[k] - sd2[k]).abs().max()) for k in sd1)
+print("RESULT " + json.dumps(dict(diff=diff, torch=a["metrics"], ds=b["metrics"], info=info,
+      resume_diff=resume_diff, engine=type(tr.model).__name__)))
 """
 
 
-def test_deepspeed_single_process_step_matches_torch(tiny_model_dir):
+def test_deepspeed_single_process_step_matches_torch(tiny_model_dir, tmp_path):
     pytest.importorskip("deepspeed")
-    code = _DS_CHILD.format(root=str(ROOT), model=str(tiny_model_dir), stage=2)
+    code = _DS_CHILD.format(root=str(ROOT), model=str(tiny_model_dir), stage=2, tmp=str(tmp_path))
     env = dict(os.environ, DS_ACCELERATOR="cpu", OMP_NUM_THREADS="1")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     lines = [l for l in res.stdout.splitlines() if l.startswith("RESULT ")]
@@ -368,6 +378,8 @@ def test_deepspeed_single_process_step_matches_torch(tiny_model_dir):
     assert r["ds"]["loss"] == pytest.approx(r["torch"]["loss"], rel=1e-5)
     assert r["ds"]["grad_norm"] == pytest.approx(r["torch"]["grad_norm"], rel=1e-4)
     assert r["diff"] < 1e-6, r
+    assert r["info"] == {"step": 1, "extra": {"a": 1}}
+    assert r["resume_diff"] == 0.0, r
 
 
 def test_policy_imports_without_pipeline_dependencies():
