@@ -79,6 +79,9 @@ READ_PATH_EVENTS = frozenset({"os.listdir", "os.scandir", "os.walk", "glob.glob"
 WRITE_PATH_EVENTS = frozenset({"os.remove", "os.rmdir", "os.mkdir", "tempfile.mkstemp", "tempfile.mkdtemp"})
 
 CLONE_NEWNET = 0x40000000
+CLONE_NEWNS = 0x00020000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
+TMPFS_MB = 64  # what a job may write in total into its private folder (each file at most 1 MiB)
 CLONE_NEWUSER = 0x10000000
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
@@ -309,6 +312,7 @@ def setup_worker(index: int, parent_pid: int) -> dict:
     if job_uid is not None:
         os.chown(tmp, job_uid, job_uid)
     os.chmod(tmp, 0o700)
+    prot["private_tmpfs"] = _mount_tmpfs(libc, tmp, TMPFS_MB, job_uid)
     if libc is not None:
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)  # inherited by every child
@@ -334,24 +338,45 @@ def _mkdtemp() -> str:
             continue
 
 
+def _empty(path: str) -> None:
+    """Remove everything inside path (not path itself, which may be a mount point); never follows symlinks."""
+    for root, dirs, files in os.walk(path, topdown=False):
+        for name in files:
+            try:
+                os.unlink(os.path.join(root, name))
+            except OSError:
+                pass
+        for name in dirs:
+            full = os.path.join(root, name)
+            try:
+                os.unlink(full) if os.path.islink(full) else os.rmdir(full)
+            except OSError:
+                pass
+
+
 def _rmtree(path: str) -> None:
-    """shutil.rmtree without importing shutil into the warm worker; never follows symlinks."""
+    _empty(path)
     try:
-        for root, dirs, files in os.walk(path, topdown=False):
-            for name in files:
-                try:
-                    os.unlink(os.path.join(root, name))
-                except OSError:
-                    pass
-            for name in dirs:
-                full = os.path.join(root, name)
-                try:
-                    os.unlink(full) if os.path.islink(full) else os.rmdir(full)
-                except OSError:
-                    pass
         os.rmdir(path)
     except OSError:
         pass
+
+
+def _mount_tmpfs(libc, path: str, size_mb: int, uid) -> bool:
+    """A size-capped tmpfs over the private folder, in a mount namespace of the worker's own: a job can fill at
+    most size_mb of memory, never the disk. Needs root or a user namespace."""
+    if libc is None:
+        return False
+    try:
+        if libc.unshare(CLONE_NEWNS) != 0:
+            return False
+        if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            return False
+        owner = f",uid={uid},gid={uid}" if uid is not None else ""
+        opts = f"size={size_mb}m,nr_inodes=4096,mode=0700{owner}".encode()
+        return libc.mount(b"tmpfs", path.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) == 0
+    except Exception:
+        return False
 
 
 def _clean_tmp(tmp: str, job_uid) -> str:
@@ -359,13 +384,13 @@ def _clean_tmp(tmp: str, job_uid) -> str:
     try:
         if not os.listdir(tmp):
             return tmp
+        _empty(tmp)
+        if not os.listdir(tmp):
+            return tmp
     except OSError:
         pass
-    _rmtree(tmp)
-    if os.path.exists(tmp):  # could not clean: use a new folder rather than leak state into the next job
-        tmp = _mkdtemp()
-    else:
-        os.mkdir(tmp, 0o700)
+    # Could not clean: use a new folder rather than leak state into the next job.
+    tmp = _mkdtemp()
     if job_uid is not None:
         os.chown(tmp, job_uid, job_uid)
     return tmp

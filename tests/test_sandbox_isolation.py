@@ -265,3 +265,14 @@ open(Sneaky({target!r}), 'w').write('x')
     r = attack(sb, body, prelude="")
     assert not r.ok and "sandbox" in (r.detail or ""), r
     assert not Path(target).exists()
+
+
+def test_writes_cannot_fill_the_disk(solo):
+    # Each file is capped by RLIMIT_FSIZE, and the private folder is a size-capped tmpfs where the kernel allows.
+    fill = "i = 0\nwhile True:\n    open(f'f{i}', 'wb').write(b'x' * (1 << 20))\n    i += 1"
+    r = attack(solo, fill, prelude="")
+    assert not r.ok and r.error in ("runtime_error", "timeout"), r
+    if solo.protections["private_tmpfs"]:
+        assert "No space left" in r.detail
+    big = attack(solo, "open('big', 'wb').write(b'x' * (2 << 20))", prelude="")
+    assert not big.ok and "File too large" in big.detail, big
