@@ -3,7 +3,8 @@
 A reference is one of:
 - ``bundled``: the default SmolLM2-135M-Instruct (converted from its GGUF file once, then cached);
 - a local model folder or ``.gguf`` file;
-- ``RUN_ID``: the newest checkpoint of a training run under ``<home>/runs/RUN_ID/checkpoints/``;
+- ``RUN_ID``: the newest checkpoint of a training run under ``<home>/runs/RUN_ID/checkpoints/`` (the newest one
+  a committed iteration records, when the run has commits; else the highest-numbered complete folder);
 - ``RUN_ID@ITERATION``: that run's checkpoint for one iteration.
 
 A checkpoint folder holds the model either directly (``config.json`` beside the weights) or in a subfolder
@@ -54,6 +55,17 @@ def run_checkpoints(run_dir: Path) -> dict[int, Path]:
             if model_dir is not None:
                 found[int(d.name)] = model_dir
     return dict(sorted(found.items()))
+
+
+def _committed_checkpoint(home: Path, run_id: str) -> int | None:
+    """The newest checkpoint recorded by a committed iteration (the storage package's view), when available.
+    A checkpoint folder without a commit (a crash between the two) is then not taken as "latest"."""
+    try:
+        from storage import RunStore
+
+        return RunStore.open(home, run_id).latest_checkpoint()
+    except Exception:  # noqa: BLE001 - no storage package, or a run folder it cannot read: use the folders
+        return None
 
 
 def _runs(home: Path) -> list[str]:
@@ -112,7 +124,8 @@ def resolve_model_ref(ref: str, home: str | os.PathLike | None = None,
         raise ModelRefError(f"run {run_id!r} has no checkpoints yet (looked in {run_dir / 'checkpoints'})")
     available = ", ".join(str(i) for i in ckpts)
     if iteration is None:
-        return ckpts[max(ckpts)]
+        committed = _committed_checkpoint(home_path, run_id)
+        return ckpts[committed if committed in ckpts else max(ckpts)]
     if iteration not in ckpts:
         raise ModelRefError(
             f"run {run_id!r} has no checkpoint for iteration {iteration}; available iterations: {available}"

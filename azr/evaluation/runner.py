@@ -55,11 +55,8 @@ class EvalReport:
     def table_rows(self, run_id: str, iteration: int, created_at: datetime | None = None) -> list[dict[str, Any]]:
         """Rows for the storage `evals` table (its columns exactly)."""
         ts = created_at or datetime.now(timezone.utc)
-        return [
-            {"run_id": run_id, "iteration": int(iteration), "created_at": ts,
-             **{k: r[k] for k in EVAL_COLUMNS if k not in ("run_id", "iteration", "created_at")}}
-            for r in self.rows
-        ]
+        fixed = {"run_id": run_id, "iteration": int(iteration), "created_at": ts}
+        return [{k: fixed[k] if k in fixed else r[k] for k in EVAL_COLUMNS} for r in self.rows]
 
     def summary(self) -> str:
         parts = [f"{self.benchmark} ({self.mode}, {self.n_items} items × {self.samples} sample"
