@@ -217,8 +217,13 @@ class Sandbox:
     # ------------------------------------------------------------------ the batch API
 
     def run(self, jobs: Iterable[Job], progress: bool = False) -> list[Result]:
-        """Check every job; results come back in input order. Never raises for a bad job: that is a result."""
+        """Check every job; results come back in input order. Never raises for a bad job: that is a result.
+        Thread-safe: concurrent calls are served one batch at a time."""
         jobs = list(jobs)
+        with self._lock:
+            return self._run_locked(jobs, progress)
+
+    def _run_locked(self, jobs: list[Job], progress: bool) -> list[Result]:
         results: list[Optional[Result]] = [None] * len(jobs)
         self._blob_cache, self._gold_cache = {}, {}
         runs: list[_Run] = []
@@ -233,9 +238,9 @@ class Sandbox:
                 runs.append(self._abduction_run(program, members[k:k + GROUP_SIZE], results))
         runs = _dedup(runs)
         if runs:
-            with self._lock:
-                self._start()
-                self._execute(runs, progress)
+            self._start()
+            self._execute(runs, progress)
+        self._blob_cache, self._gold_cache = {}, {}
         for i, r in enumerate(results):
             if r is None:  # defensive: every path above fills its slot
                 results[i] = _fail(jobs[i], "crashed", "no result was produced")

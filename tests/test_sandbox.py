@@ -333,3 +333,20 @@ def test_strict_determinism_uses_two_processes():
     assert ok.ok and ok.output == "[1, 2, 3]"
     assert inputs.ok and inputs.outputs == ["-1", "-2"]
     assert not bad.ok and bad.error == "runtime_error"
+
+
+def test_concurrent_callers_get_their_own_results(sb):
+    import threading
+
+    out: dict[int, list] = {}
+
+    def call(t: int) -> None:
+        jobs = [Job(id=k, kind="validate", program=f"def f(a):\n    return a + {t}", input=str(k)) for k in range(5)]
+        out[t] = [r.output for r in sb.run(jobs)]
+
+    threads = [threading.Thread(target=call, args=(t,)) for t in (100, 200)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert out == {100: [str(k + 100) for k in range(5)], 200: [str(k + 200) for k in range(5)]}
