@@ -754,7 +754,7 @@ def _compile(program: str, mode: str, tests) -> tuple:
         tests_code = compile(tests, "<tests>", "exec", dont_inherit=True) if mode == "codegen" else None
         return code, tests_code
     except SyntaxError as exc:
-        return ("syntax", f"line {exc.lineno}: {exc.msg}"), None
+        return ("syntax", f"line {exc.lineno}: {exc.msg}" if exc.lineno else str(exc.msg)), None
     except (ValueError, MemoryError, RecursionError, OverflowError) as exc:
         return ("syntax", f"{type(exc).__name__}: {exc}"[:300]), None
 

@@ -78,7 +78,14 @@ def _check(args: argparse.Namespace) -> int:
     if args.memory_mb is not None:
         updates["memory_mb"] = args.memory_mb
     if updates:
-        cfg = cfg.model_validate({**cfg.model_dump(), **updates})
+        from pydantic import ValidationError
+
+        from azr.cli import CLIError
+
+        try:
+            cfg = cfg.model_validate({**cfg.model_dump(), **updates})
+        except ValidationError as exc:
+            raise CLIError("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())) from None
 
     out = sys.stdout
     stdin = sys.stdin.buffer

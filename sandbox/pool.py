@@ -36,7 +36,7 @@ from .models import REQUIRED, Job, Result
 WORKER_SCRIPT = str(Path(__file__).resolve().parent / "_worker.py")
 _LEN = struct.Struct("<I")
 PIPELINE = 2  # runs queued per worker, so a worker never waits on us between runs
-GROUP_SIZE = 8  # abduction checks of one program that share a run (each call still gets fresh globals)
+GROUP_SIZE = 16  # abduction checks of one program that share a run (each call still gets fresh globals)
 
 Outcome = tuple  # (code, text): code "ok" with the output repr, or an error code with a detail
 

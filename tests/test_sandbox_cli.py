@@ -92,3 +92,21 @@ def test_cli_help_lists_the_command():
     proc = subprocess.run([sys.executable, "-m", "azr.cli", "sandbox", "check", "--help"], capture_output=True,
                           text=True, cwd=ROOT)
     assert proc.returncode == 0 and "--memory-mb" in proc.stdout and "bad_job" in proc.stdout
+
+
+def test_cli_rejects_bad_limits_cleanly():
+    proc = subprocess.run([sys.executable, "-m", "azr.cli", "sandbox", "check", "--timeout", "-1"], input="",
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 2 and "timeout_s" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_odd_text_never_breaks_the_stream():
+    lines = [
+        json.dumps({"id": 1, "kind": "validate", "program": "def f(a):\n    return a\u0000", "input": "1"}),
+        json.dumps({"id": 2, "kind": "validate", "program": "def f(a):\n    return a", "input": "\ud800"}),
+        json.dumps({"id": 3, "kind": "validate", "program": "def f():\n    return input()", "input": ""}),
+        '{"id": 4, "kind": "validate", "program": "def f(a):\\n    return a", "input": "\xff"}',
+    ]
+    rc, out, _ = check(lines)
+    assert rc == 0 and [r["id"] for r in out] == [1, 2, 3, 4]
+    assert [r["error"] for r in out[:3]] == ["syntax", "bad_input", "runtime_error"]
