@@ -10,9 +10,10 @@ Rollouts: `TransformersEngine.generate` with `ignore_eos` so every sequence deco
 on CUDA the engine uses the static KV cache + compiled decode step (first call per shape compiles; it is run once
 untimed). `--baseline` also times a plain `model.generate` (dynamic cache, no compile) at the same sizes.
 
-Training: one `Trainer.step` on --train-rows × --train-tokens tokens (one micro-batch), chunked log-probs vs the
-naive version that materialises all logits, each in a fresh subprocess; peak memory is the process's peak RSS on CPU
-(ru_maxrss) or torch's peak allocated memory on CUDA.
+Training: `Trainer.step` on --train-rows × --train-tokens tokens (one micro-batch), each variant in a fresh
+subprocess: naive (all logits of the batch at once), chunked log-probs, chunked + gradient checkpointing of the
+layers. Peak memory is the process's peak RSS on CPU (ru_maxrss) or torch's peak allocated memory on CUDA, after the
+first step (before AdamW has allocated its state) and over all steps; "before" is the memory just before step 1.
 """
 
 from __future__ import annotations
@@ -136,17 +137,37 @@ def bench_rl_loop(args) -> list[dict]:
     return rows
 
 
+TRAIN_VARIANTS = {
+    # name: (log-prob chunk tokens or 0 for all logits at once, gradient checkpointing of the layers)
+    "naive": (0, False),
+    "chunked": (None, False),
+    "chunked_gc": (None, True),
+}
+
+
+def _peak_mb(torch, dev) -> float:
+    if dev.type == "cuda":
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _now_mb(torch, dev) -> float:
+    if dev.type == "cuda":
+        return torch.cuda.memory_allocated() / 2**20
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def train_child(args) -> None:
     """One variant in this (fresh) process; prints a JSON line."""
-    import torch
     from azr.policy import Trainer, TrainSample
 
     model, tok, torch = load(args.model, "float32")
     dev = next(model.parameters()).device
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    chunk = 0 if args.variant == "naive" else args.chunk_tokens
-    cfg = dict(lr=1e-6, micro_batch_tokens=args.train_rows * args.train_tokens, logprob_chunk_tokens=chunk,
-               dtype=args.train_dtype)
+    chunk, gc = TRAIN_VARIANTS[args.variant]
+    cfg = dict(lr=1e-6, micro_batch_tokens=args.train_rows * args.train_tokens,
+               logprob_chunk_tokens=args.chunk_tokens if chunk is None else chunk, dtype=args.train_dtype,
+               gradient_checkpointing=gc)
     trainer = Trainer(model, tok, cfg)
     g = torch.Generator().manual_seed(0)
     prompt_len = args.train_tokens // 8
@@ -155,21 +176,22 @@ def train_child(args) -> None:
                            1.0 if i % 2 else -1.0) for i in range(args.train_rows)]
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
-    times = []
+    before = _now_mb(torch, dev)
+    times, peaks = [], []
     for _ in range(args.train_steps):
         m = trainer.step(samples)
         times.append(m["seconds"])
-    peak = (torch.cuda.max_memory_allocated() / 2**20 if dev.type == "cuda"
-            else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        peaks.append(_peak_mb(torch, dev))
     print("RESULT " + json.dumps(dict(
         variant=args.variant, device=str(dev), rows=args.train_rows, tokens_per_row=args.train_tokens,
-        step_s=[round(t, 2) for t in times], peak_mb=round(peak), rss_after_load_mb=round(rss0),
+        step_s=[round(t, 2) for t in times], before_step_mb=round(before), peak_step1_mb=round(peaks[0]),
+        peak_mb=round(peaks[-1]), step1_increase_mb=round(peaks[0] - before),
         peak_kind="cuda_max_allocated" if dev.type == "cuda" else "max_rss", loss=m["loss"])), flush=True)
 
 
 def bench_train(args) -> list[dict]:
     rows = []
-    for variant in ("chunked", "naive"):
+    for variant in args.train_variants:
         cmd = [sys.executable, __file__, "--train-child", variant, "--model", args.model,
                "--train-rows", str(args.train_rows), "--train-tokens", str(args.train_tokens),
                "--train-steps", str(args.train_steps), "--chunk-tokens", str(args.chunk_tokens),
@@ -200,6 +222,7 @@ def main() -> None:
     ap.add_argument("--train-rows", type=int, default=8)
     ap.add_argument("--train-tokens", type=int, default=256)
     ap.add_argument("--train-steps", type=int, default=2)
+    ap.add_argument("--train-variants", nargs="+", default=list(TRAIN_VARIANTS), choices=list(TRAIN_VARIANTS))
     ap.add_argument("--train-dtype", default="auto")
     ap.add_argument("--chunk-tokens", type=int, default=1024)
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -235,8 +258,9 @@ def main() -> None:
         print(f"rollout {r['variant']:>15} batch {r['batch']:>4} × {r['new_tokens']} new: "
               f"{r['tok_s']:>9.1f} tok/s ({r['seconds']} s; first call {r['first_call_s']} s)")
     for r in result.get("train", []):
-        print(f"train {r['variant']:>8} {r['rows']}×{r['tokens_per_row']} tokens on {r['device']}: "
-              f"step {r['step_s']} s, peak {r['peak_mb']} MB ({r['peak_kind']}; after load {r['rss_after_load_mb']} MB)")
+        print(f"train {r['variant']:>10} {r['rows']}×{r['tokens_per_row']} tokens on {r['device']}: "
+              f"step {r['step_s']} s; {r['peak_kind']}: {r['before_step_mb']} MB before, "
+              f"{r['peak_step1_mb']} MB peak in step 1 (+{r['step1_increase_mb']}), {r['peak_mb']} MB over all steps")
     for r in result.get("rl_loop", []):
         print(f"rl loop {r['iteration']}: generate {r['gen_tokens']} tokens in {r['gen_s']} s ({r['gen_tok_s']} tok/s), "
               f"train step {r['train_tokens']} tokens in {r['train_s']} s")
