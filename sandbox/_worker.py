@@ -470,6 +470,65 @@ def _inside(path, roots) -> bool:
     return False
 
 
+def _make_hook():
+    """The audit hook, installed once in the worker and inert there; a child arms it by filling `state` before any
+    job code runs. It is an allow-list: unknown events are refused. Its state lives only in this closure (no
+    module global, no attribute a job could reach without frames or gc, which it refuses), and every name it
+    uses is bound here, so poisoned builtins or module globals cannot weaken it."""
+    state: list = [None]
+    _allowed, _frame_attrs, _reads, _writes, _in, _p = (ALLOWED_EVENTS, FRAME_ATTRS, READ_PATH_EVENTS,
+                                                        WRITE_PATH_EVENTS, _inside, _exact_path)
+    _Perm, _ImpErr, _ValErr, _AttrErr = PermissionError, ImportError, ValueError, AttributeError
+    _isinstance, _int, _type, _str, _len, o_write = isinstance, int, type, str, len, O_WRITE
+
+    def hook(event: str, args: tuple) -> None:
+        armed = state[0]
+        if armed is None or event in _allowed:
+            return
+        write_roots, all_roots, blocked, flag = armed
+        if event == "open":
+            path, _mode, flags = args
+            if _isinstance(path, _int):
+                raise _Perm("sandbox: opening file descriptors is not allowed")
+            path = _p(path)
+            # flags are the OS flags computed in C (for open() too), so the job's objects cannot lie here.
+            if _type(flags) is not _int or (flags & o_write) != 0:
+                if _in(path, write_roots):
+                    return
+                raise _Perm(f"sandbox: writing outside the private folder is not allowed: {path!r}")
+            if path == "/dev/null" or _in(path, all_roots):
+                return
+            raise _Perm(f"sandbox: reading {path!r} is not allowed")
+        if event == "object.__getattr__":
+            if args[1] in _frame_attrs:
+                raise _AttrErr(f"sandbox: '{args[1]}' is not available")
+            return
+        if event == "import":
+            name = _p(args[0])
+            if name is None or _str.partition(name, ".")[0] in blocked:
+                flag[0] = name
+                raise _ImpErr(f"sandbox: module '{name}' is banned")
+            return
+        if event == "sys._getframe":
+            raise _ValErr("sandbox: frame access is not available")
+        if event in _reads:
+            if args and args[0] is not None and not _in(_p(args[0]), all_roots):
+                raise _Perm(f"sandbox: listing {args[0]!r} is not allowed")
+            return
+        if event in _writes:
+            if _len(args) > 2 and args[2] not in (None, -1):
+                raise _Perm("sandbox: dir_fd is not allowed")
+            if args and _in(_p(args[0]), write_roots):
+                return
+            raise _Perm(f"sandbox: {event} outside the private folder is not allowed")
+        if event in ("os.rename", "os.replace") and _len(args) > 3 and args[2] in (None, -1) and (
+                args[3] in (None, -1)) and _in(_p(args[0]), write_roots) and _in(_p(args[1]), write_roots):
+            return
+        raise _Perm(f"sandbox: '{event}' is not allowed")
+
+    return hook, state
+
+
 def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: dict) -> None:
     """Never returns. Compiles and checks the program (trusted code, before any job code runs: doing it here
     rather than in the worker keeps the worker's pages untouched between forks, which keeps forks cheap), then
@@ -477,15 +536,12 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
     arguments, so a job that poisons builtins or module globals only breaks its own result."""
     _write, _exit, _len, _mv, _callable, _exec = os.write, os._exit, len, memoryview, callable, exec
     _loads, _Module, _modules, _getattr = marshal.loads, type(sys), sys.modules, getattr
-    _serial, _Rej, _type, _str, _pack, _ids, _isinstance = _serialize, _Reject, type, str, _HDR.pack, CODE_ID, isinstance
-    _Perm, _ImpErr, _ValErr, _AttrErr, _Base, _MemErr = (PermissionError, ImportError, ValueError,
-                                                         AttributeError, BaseException, MemoryError)
-    _allowed, _frame_attrs, _reads, _writes, _in, _p = (ALLOWED_EVENTS, FRAME_ATTRS, READ_PATH_EVENTS,
-                                                        WRITE_PATH_EVENTS, _inside, _exact_path)
+    _serial, _Rej, _type, _str, _pack, _ids = _serialize, _Reject, type, str, _HDR.pack, CODE_ID
+    _Base, _MemErr = BaseException, MemoryError
     max_chars, max_depth, timeout = opts["max_output_chars"], opts["max_depth"], opts["timeout"]
     _alarm, _ITIMER = signal.setitimer, signal.ITIMER_REAL  # SIGALRM's default action ends an overrunning call
     mode, entry, repeat, stop = opts["mode"], opts["entry"], opts["repeat"], opts["stop"]
-    tmp, blocked, o_write, _int = ctx["tmp"], opts["blocked"], O_WRITE, int
+    tmp, blocked = ctx["tmp"], opts["blocked"]
 
     def report(index: int, code_: str, text: str) -> None:
         payload = text.encode("utf-8", "backslashreplace")
@@ -537,52 +593,9 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
         for name in opts["purge"]:
             _modules.pop(name, None)
 
-        def hook(event: str, args: tuple) -> None:
-            if event in _allowed:
-                return
-            if event == "open":
-                path, _mode, flags = args
-                if _isinstance(path, _int):
-                    raise _Perm("sandbox: opening file descriptors is not allowed")
-                path = _p(path)
-                # flags are the OS flags computed in C (for open() too), so the job's objects cannot lie here.
-                if _type(flags) is not _int or (flags & o_write) != 0:
-                    if _in(path, write_roots):
-                        return
-                    raise _Perm(f"sandbox: writing outside the private folder is not allowed: {path!r}")
-                if path == "/dev/null" or _in(path, all_roots):
-                    return
-                raise _Perm(f"sandbox: reading {path!r} is not allowed")
-            if event == "object.__getattr__":
-                if args[1] in _frame_attrs:
-                    raise _AttrErr(f"sandbox: '{args[1]}' is not available")
-                return
-            if event == "import":
-                name = _p(args[0])
-                if name is None or _str.partition(name, ".")[0] in blocked:
-                    flag[0] = name
-                    raise _ImpErr(f"sandbox: module '{name}' is banned")
-                return
-            if event == "sys._getframe":
-                raise _ValErr("sandbox: frame access is not available")
-            if event in _reads:
-                if args and args[0] is not None and not _in(_p(args[0]), all_roots):
-                    raise _Perm(f"sandbox: listing {args[0]!r} is not allowed")
-                return
-            if event in _writes:
-                if _len(args) > 2 and args[2] not in (None, -1):
-                    raise _Perm("sandbox: dir_fd is not allowed")
-                if args and _in(_p(args[0]), write_roots):
-                    return
-                raise _Perm(f"sandbox: {event} outside the private folder is not allowed")
-            if event in ("os.rename", "os.replace") and _len(args) > 3 and args[2] in (None, -1) and (
-                    args[3] in (None, -1)) and _in(_p(args[0]), write_roots) and _in(_p(args[1]), write_roots):
-                return
-            raise _Perm(f"sandbox: '{event}' is not allowed")
-
         sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _NULL
         sys.stdin = None
-        sys.addaudithook(hook)
+        ctx["hook_state"][0] = (write_roots, all_roots, blocked, flag)  # arm the hook installed by the worker
     except BaseException as exc:
         try:
             report(0, "crashed", f"sandbox set-up failed: {type(exc).__name__}: {exc}")
@@ -864,6 +877,9 @@ def main() -> None:
             env["libc"].malloc_trim(0)  # hand freed heap back, so there are fewer pages for every fork to map
         except AttributeError:
             pass  # keep the children's garbage collector off the warm pages (fewer copy-on-write faults)
+    hook, ctx["hook_state"] = _make_hook()
+    sys.addaudithook(hook)  # inert until a child arms it
+    del hook
     _send(("hello", os.getpid(), env["tmp"], env["prot"]))
     opts_cache: dict = {}
     try:
