@@ -64,7 +64,9 @@ def test_two_iterations_commit_with_rows_everywhere_and_metrics_in_mlflow(prefec
     assert roles == {"propose", "solve"}
 
     mlflow_run = store.meta["mlflow_run_id"]
-    c = MlflowClient(tracking_uri=f"sqlite:///{home / 'mlflow.db'}")
+    from flows.tracking import tracking_uri
+
+    c = MlflowClient(tracking_uri=tracking_uri(cfg, home))
     logged = set(c.get_run(mlflow_run).data.metrics)
     missing = expected_metric_keys(cfg.selfplay.task_types) - logged
     assert not missing, f"metrics never logged: {sorted(missing)}"
@@ -83,6 +85,7 @@ def _env(home: Path) -> dict:
     env["MLFLOW_TRACKING_URI"] = f"sqlite:///{home / 'mlflow.db'}"
     env["PREFECT_HOME"] = str(home / "prefect")
     env.pop("PREFECT_API_URL", None)
+    (home / "prefect").mkdir(parents=True, exist_ok=True)
     return env
 
 
@@ -94,7 +97,8 @@ def test_sigkill_mid_iteration_then_resume_finishes_it_without_loss_or_duplicate
     args = [sys.executable, "-m", "azr.cli", "train"]
     for o in tiny_overrides(tiny_model_dir, home, iterations=3):
         args += ["--set", o]
-    proc = subprocess.Popen(args, cwd=ROOT, env=_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    log = (tmp_path / "train.log").open("w")
+    proc = subprocess.Popen(args, cwd=ROOT, env=_env(home), stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     # Wait until iteration 2 has finished its solve step, then kill the whole process group.
     deadline = time.time() + 600
@@ -104,7 +108,7 @@ def test_sigkill_mid_iteration_then_resume_finishes_it_without_loss_or_duplicate
         if runs:
             run_dir = runs[0].parents[2]
             break
-        assert proc.poll() is None, "training exited before it could be killed"
+        assert proc.poll() is None, "training exited early:\n" + (tmp_path / "train.log").read_text()[-3000:]
         time.sleep(0.2)
     assert run_dir is not None, "iteration 2 never reached its score step"
     os.killpg(proc.pid, signal.SIGKILL)
