@@ -28,7 +28,7 @@ def prepare_resume(store) -> int:
     if committed and committed[-1] > base and committed[-1] > 0:
         print(f"restoring checkpoint {base}: iterations {base + 1}..{committed[-1]} will be redone")
         store.rollback_after(base)
-    folder = store.iteration_dir(base + 1).parent
+    folder = store.root / "iterations"
     for d in folder.iterdir() if folder.is_dir() else []:
         if d.is_dir() and d.name.isdigit() and int(d.name) > base + 1 and not store.is_committed(int(d.name)):
             shutil.rmtree(d, ignore_errors=True)
