@@ -9,7 +9,7 @@ from pathlib import Path
 
 from prefect import flow
 
-from azr.config import AZRConfig, load_config
+from azr.config import AZRConfig, config_from_dict, load_config
 from flows import tracking
 from flows.iteration import iteration as iteration_flow
 from flows.runtime import checkpoint_iterations, get_runtime, release
@@ -47,7 +47,10 @@ def _run_name() -> str:
 
 @flow(name="azr-train", flow_run_name=_run_name, log_prints=True)
 def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
-    """Train with AZR self-play for `config.run.iterations` iterations (a resumed run continues to that total)."""
+    """Train with AZR self-play for `config.run.iterations` iterations.
+
+    With `run_id`, resume that run in `config.run.home`: its stored configuration is used and only
+    `run.iterations` (the total to reach) is taken from `config`."""
     from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
     from storage import RunStore
@@ -59,6 +62,11 @@ def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
         print(f"new run {run_id} in {store.root}")
     else:
         store = RunStore.open(home, run_id)
+        # A resumed run keeps its own configuration; only the total number of iterations comes from the caller.
+        total = config.run.iterations
+        config = config_from_dict(store.meta["config"], source=f"config of run {run_id}")
+        config.run.iterations = total
+        config.run.home = str(home)
         store.update_meta(config=config.model_dump(mode="json"))
         print(f"resuming run {run_id} (last committed iteration {store.last_committed()})")
     release(run_id)  # a fresh runtime reads the newest checkpoint
