@@ -347,7 +347,8 @@ def main() -> None:
             ex = make()
             try:
                 ex.run(jobs[:20])  # warm-up: workers started, caches hot
-                pids = ex.worker_pids if isinstance(ex, Sandbox) else [p.pid for p in ex.procs]
+                # Ours: each worker and its zygote (whose reaped job children count in its cutime/cstime).
+                pids = ex.worker_pids + ex.zygote_pids if isinstance(ex, Sandbox) else [p.pid for p in ex.procs]
                 t, cpu = measure(ex, jobs, pids, args.repeat)
             finally:
                 ex.close()

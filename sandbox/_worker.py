@@ -5,7 +5,11 @@ stdlib-only and self-contained on purpose: it must start fast, preload only what
 project (or anything from site-packages) into the address space that every child inherits.
 
 Protocol (fd 0 in, fd 1 out): frames of a 4-byte little-endian length followed by a marshal payload. The parent is
-trusted, so marshal is fine in that direction; what children send back is parsed by hand (see `_collect`).
+trusted, so marshal is fine in that direction; what children send back is parsed by hand (see `_Manager.run`).
+
+Two processes per worker: the manager (this script's process: pool protocol, compile and static checks, watching
+runs, parsing records; it never forks after start-up, so its writes cost no copy-on-write faults) and the zygote,
+forked once right after the warm-up, which only forks and reaps one child per run.
 
 Layers, outermost first (see docs in README "## Sandbox"):
 - worker: own network namespace (and user namespace when not root), empty os.environ, private temp folder;
@@ -431,12 +435,12 @@ _NULL = _NullWriter()
 _PURGE: dict = {}
 
 
-def _purge_list(blocked: frozenset) -> tuple:
-    """Keys of sys.modules a child must drop so `import x` of a banned x goes to the blocker (cached: the
-    worker imports nothing after start-up, so the list does not change)."""
+def _purge_list(blocked: frozenset, modules) -> tuple:
+    """Keys of the zygote's sys.modules (a snapshot taken when it was forked; it imports nothing afterwards) that
+    a child must drop so `import x` of a banned x goes to the blocker. Cached per blocked set."""
     got = _PURGE.get(blocked)
     if got is None:
-        got = _PURGE[blocked] = tuple(n for n in sys.modules if n.partition(".")[0] in blocked)
+        got = _PURGE[blocked] = tuple(n for n in modules if n.partition(".")[0] in blocked)
     return got
 
 
@@ -529,36 +533,33 @@ def _make_hook():
     return hook, state
 
 
-def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: dict) -> None:
-    """Never returns. Compiles and checks the program (trusted code, before any job code runs: doing it here
-    rather than in the worker keeps the worker's pages untouched between forks, which keeps forks cheap), then
-    runs the job. Everything used after the first line of job code is bound here, to locals and default
-    arguments, so a job that poisons builtins or module globals only breaks its own result."""
+def _child(wfd: int, payload: bytes, ctx: dict) -> None:
+    """Never returns. Runs in a fresh process forked from the zygote. The program arrives compiled and checked
+    by the manager (see `execute`), so the child only loads it, locks itself down, and runs it. Everything used
+    after the first line of job code is bound here, to locals and default arguments, so a job that poisons
+    builtins or module globals only breaks its own result."""
     _write, _exit, _len, _mv, _callable, _exec = os.write, os._exit, len, memoryview, callable, exec
     _loads, _Module, _modules, _getattr = marshal.loads, type(sys), sys.modules, getattr
     _serial, _Rej, _type, _str, _pack, _ids = _serialize, _Reject, type, str, _HDR.pack, CODE_ID
     _Base, _MemErr = BaseException, MemoryError
+    nonce, code_blob, tests_blob, items, opts, tmp = _loads(payload)
     max_chars, max_depth, timeout = opts["max_output_chars"], opts["max_depth"], opts["timeout"]
     _alarm, _ITIMER = signal.setitimer, signal.ITIMER_REAL  # SIGALRM's default action ends an overrunning call
     mode, entry, repeat, stop = opts["mode"], opts["entry"], opts["repeat"], opts["stop"]
-    tmp, blocked = ctx["tmp"], opts["blocked"]
+    blocked = opts["blocked"]
 
     def report(index: int, code_: str, text: str) -> None:
-        payload = text.encode("utf-8", "backslashreplace")
-        data = _mv(_pack(nonce, index, _ids[code_], _len(payload)) + payload)
+        data = text.encode("utf-8", "backslashreplace")
+        data = _mv(_pack(nonce, index, _ids[code_], _len(data)) + data)
         while data:
             data = data[_write(wfd, data):]
 
-    compiled = _compile(program, mode, opts["tests"])
-    if isinstance(compiled[0], tuple):
-        report(0, *compiled[0])
-        _exit(0)
-    code, tests_code = compiled
-    if opts["static"]:
-        problem = static_check(code, blocked, entry)
-        if problem:
-            report(0, *problem)
-            _exit(0)
+    try:
+        code = _loads(code_blob)
+        tests_code = _loads(tests_blob) if tests_blob is not None else None
+    except BaseException as exc:
+        report(0, "crashed", f"sandbox set-up failed: {type(exc).__name__}: {exc}")
+        _exit(4)
     try:
         os.setpgid(0, 0)
         null = ctx["devnull"]
@@ -582,7 +583,7 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
                 libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
         if libc is not None:  # after the uid change, which clears it
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != ctx["worker_pid"]:
+        if os.getppid() != ctx["zygote_pid"]:
             _exit(3)
         os.chdir(tmp)
         write_roots = {"tmp": tmp}
@@ -592,6 +593,7 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
         _Blocker.blocked = blocked
         for name in opts["purge"]:
             _modules.pop(name, None)
+        del payload, code_blob, tests_blob
 
         sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _NULL
         sys.stdin = None
@@ -689,57 +691,184 @@ def _child(wfd: int, nonce: bytes, program: str, items: list, opts: dict, ctx: d
     _exit(0)
 
 
-# --------------------------------------------------------------------------- one run: fork, watch, collect
+# --------------------------------------------------------------------------- the zygote: a lean forker
 
-def _collect(rfd: int, nonce: bytes, n_items: int, timeout: float, cap: int):
-    """Read records from one child until it exits, its time is up, or it breaks the protocol.
-    Returns (records, reason) where reason is None when the child exited, else 'timeout'/'violation'/'parent'."""
-    records: list = []
-    buf = bytearray()
-    poller = _POLLER
-    poller.register(rfd, select.POLLIN)
-    try:
-        return _collect_loop(poller, rfd, nonce, n_items, timeout, cap, records, buf)
-    finally:
-        poller.unregister(rfd)
+# Manager -> zygote frames: 1-byte type + 4-byte length + payload. b"R": fork a child for this payload; b"K": kill
+# the running child (ignored when none runs). Zygote -> manager: the pid and wait status of each reaped child.
+_ZFRAME = struct.Struct("<cI")
+_ZSTATUS = struct.Struct("<ii")
 
 
-_POLLER = select.poll()
-_POLLER.register(0, 0)  # fd 0 (the parent's pipe) only for hang-up: the parent died
+def _zygote(ctl: int, back: int, res_w: int, ctx: dict) -> None:
+    """Never returns. Forks one child per request and reaps it. It is forked from the manager right after the
+    warm-up, so its memory is the preloaded modules and little else, and between forks it only runs this loop:
+    few pages are written per fork (each write after a fork is a page fault), and every fork copies a small
+    page table. The manager, which never forks, does all other work (compiling, watching, parsing)."""
+    read, write, fork, waitpid, kill, killpg, pclose = os.read, os.write, ctx["fork"], os.waitpid, os.kill, \
+        os.killpg, os.close
+    unpack, pack, hsize = _ZFRAME.unpack, _ZSTATUS.pack, _ZFRAME.size
+    pidfd_open = getattr(os, "pidfd_open", None)
+    poller = select.poll()
+    poller.register(ctl, select.POLLIN)
+    POLLIN, KILL, WNOHANG = select.POLLIN, signal.SIGKILL, os.WNOHANG
+    child = _child
 
+    def exactly(n: int) -> bytes:
+        data = read(ctl, n)
+        while len(data) < n:
+            more = read(ctl, n - len(data))
+            if not more:
+                return b""
+            data += more
+        return data
 
-def _collect_loop(poller, rfd, nonce, n_items, timeout, cap, records, buf):
-    deadline = time.monotonic() + timeout
     while True:
-        wait = deadline - time.monotonic()
-        if wait <= 0:
-            return records, "timeout"
-        events = poller.poll(max(1, int(wait * 1000) + 1))
-        for fd, ev in events:
-            if fd == 0:
-                if ev & (select.POLLHUP | select.POLLERR):
-                    return records, "parent"
-                continue
-            chunk = os.read(rfd, 1 << 16)
-            if not chunk:
-                return records, None
-            buf += chunk
-            if len(buf) > cap:
-                return records, "violation"
-            while len(buf) >= _HDR_SIZE:
-                got_nonce, idx, cid, size = _HDR.unpack_from(buf)
-                if got_nonce != nonce or cid >= len(CODE_LIST) or size > cap:
-                    return records, "violation"
-                if len(buf) < _HDR_SIZE + size:
+        head = exactly(hsize)
+        if not head:
+            os._exit(0)  # the manager is gone
+        kind, n = unpack(head)
+        payload = exactly(n) if n else b""
+        if kind != b"R":
+            continue  # a late kill for a child already reaped
+        pid = fork()
+        if pid == 0:
+            try:
+                child(res_w, payload, ctx)
+            finally:
+                os._exit(6)
+        del payload
+        pidfd = -1
+        if pidfd_open is not None:
+            try:
+                pidfd = pidfd_open(pid)
+                poller.register(pidfd, POLLIN)
+            except OSError:
+                pidfd = -1
+        status = None
+        while status is None:
+            for fd, _ev in poller.poll(None if pidfd >= 0 else 5):
+                if fd != ctl:
+                    continue
+                head = exactly(hsize)
+                if head:
+                    kind, n = unpack(head)
+                    if n:
+                        exactly(n)
+                for target in (killpg, kill):
+                    try:
+                        target(pid, KILL)
+                    except OSError:
+                        pass
+                if not head:  # the manager is gone: take the child down too
+                    waitpid(pid, 0)
+                    os._exit(0)
+            got, st = waitpid(pid, 0 if pidfd >= 0 else WNOHANG)
+            if got == pid:
+                status = st
+        if pidfd >= 0:
+            poller.unregister(pidfd)
+            pclose(pidfd)
+        write(back, pack(pid, status))
+
+
+# --------------------------------------------------------------------------- the manager: one run at a time
+
+class _Manager:
+    """The worker process proper: talks to the pool, compiles and checks programs, hands runs to the zygote and
+    watches them (wall clock, output size, forged records), and parses what children report."""
+
+    def __init__(self, ctl: int, back: int, res: int, zygote: int) -> None:
+        self.ctl, self.back, self.res, self.zygote = ctl, back, res, zygote
+        os.set_blocking(res, False)
+        self.poller = select.poll()
+        self.poller.register(0, 0)  # the parent's pipe, only for hang-up: the parent died
+        self.poller.register(res, select.POLLIN)
+        self.poller.register(back, select.POLLIN)
+        self.sbuf = bytearray()
+
+    def kill(self) -> None:
+        os.write(self.ctl, _ZFRAME.pack(b"K", 0))
+
+    def run(self, payload: bytes, nonce: bytes, n_items: int, timeout: float, cap: int):
+        """One child: (records, reason, status). reason is None when the child exited by itself, else
+        'timeout'/'violation'; status is its wait status. Exits the process when the parent is gone."""
+        os.write(self.ctl, _ZFRAME.pack(b"R", len(payload)) + payload)
+        records: list = []
+        buf = bytearray()
+        reason = None
+        killed = False
+        deadline = time.monotonic() + timeout
+        res, back, zsize = self.res, self.back, _ZSTATUS.size
+        while True:
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                if not killed:
+                    reason = reason or "timeout"
+                    self.kill()
+                    killed = True
+                deadline = time.monotonic() + 30  # the zygote reaps a killed child at once
+                wait = 30
+            events = self.poller.poll(max(1, int(wait * 1000) + 1))
+            if not events and killed:
+                raise RuntimeError("the zygote did not reap a killed child")
+            done = False
+            for fd, ev in events:
+                if fd == 0:
+                    if ev & (select.POLLHUP | select.POLLERR):
+                        os._exit(0)  # the zygote sees its pipe close and takes the child down
+                elif fd == back:
+                    chunk = os.read(back, 64)
+                    if not chunk:
+                        raise RuntimeError("the zygote exited")
+                    self.sbuf += chunk
+                    done = len(self.sbuf) >= zsize
+            # Read what the child wrote (after its exit, everything it wrote is in the pipe already).
+            while reason is None:
+                try:
+                    chunk = os.read(res, 1 << 16)
+                except BlockingIOError:
                     break
-                if idx != len(records) or len(records) >= n_items:
-                    return records, "violation"
-                records.append((CODE_LIST[cid], buf[_HDR_SIZE:_HDR_SIZE + size].decode("utf-8", "replace")))
-                del buf[:_HDR_SIZE + size]
-                deadline = time.monotonic() + timeout
-        if len(records) >= n_items and not buf:
-            # All answers are in; give the child a moment to exit by itself.
-            deadline = min(deadline, time.monotonic() + 0.5)
+                if not chunk:
+                    break
+                buf += chunk
+                if len(buf) > cap:
+                    reason = "violation"
+                    break
+                while len(buf) >= _HDR_SIZE:
+                    got_nonce, idx, cid, size = _HDR.unpack_from(buf)
+                    if got_nonce != nonce or cid >= len(CODE_LIST) or size > cap:
+                        reason = "violation"
+                        break
+                    if len(buf) < _HDR_SIZE + size:
+                        break
+                    if idx != len(records) or len(records) >= n_items:
+                        reason = "violation"
+                        break
+                    records.append((CODE_LIST[cid], buf[_HDR_SIZE:_HDR_SIZE + size].decode("utf-8", "replace")))
+                    del buf[:_HDR_SIZE + size]
+                    deadline = time.monotonic() + timeout
+                if len(records) >= n_items and not buf and not killed:
+                    # All answers are in; give the child a moment to exit by itself.
+                    deadline = min(deadline, time.monotonic() + 0.5)
+            if reason == "violation" and not killed:
+                self.kill()
+                killed = True
+            if reason is not None:
+                self._drain()
+            if done:
+                pid, status = _ZSTATUS.unpack_from(self.sbuf)
+                del self.sbuf[:zsize]
+                if reason is None and killed:
+                    reason = "timeout"
+                return records, reason, status
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                if not os.read(self.res, 1 << 16):
+                    return
+            except BlockingIOError:
+                return
 
 
 def _death_reason(status: int, timeout: float) -> tuple[str, str]:
@@ -785,10 +914,23 @@ def _blocked(banned: tuple, codegen: bool) -> frozenset:
 
 
 def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
-    """Checks, compiles, and runs one program over its items in as few children as possible."""
+    """Compiles and checks one program here in the manager (a program that fails to parse, has no entry or
+    imports a banned module never costs a process), then runs it over its items in as few children as possible."""
     mode = opts["mode"]
     opts["blocked"] = blocked = _blocked(opts["banned"], mode == "codegen")
-    opts["purge"] = _purge_list(blocked)
+    opts["purge"] = _purge_list(blocked, ctx["zygote_modules"])
+    compiled = _compile(program, mode, opts["tests"])
+    if isinstance(compiled[0], tuple):
+        return [compiled[0]]
+    code, tests_code = compiled
+    if opts["static"]:
+        problem = static_check(code, blocked, opts["entry"])
+        if problem:
+            return [problem]
+    code_blob = marshal.dumps(code)
+    tests_blob = marshal.dumps(tests_code) if tests_code is not None else None
+    child_opts = {k: opts[k] for k in _CHILD_OPTS}
+    manager = ctx["manager"]
     n = 1 if mode == "codegen" else len(items)
     results: list = []
     start = 0
@@ -797,28 +939,10 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
     while start < n:
         chunk = items[start:] if mode != "codegen" else []
         want = 1 if mode == "codegen" else len(chunk)
-        rfd, wfd = os.pipe()
         nonce = os.urandom(16)
-        pid = os.fork()
-        if pid == 0:
-            os.close(rfd)
-            try:
-                _child(wfd, nonce, program, chunk, opts, ctx)
-            finally:
-                os._exit(6)
-        os.close(wfd)
-        records, reason = _collect(rfd, nonce, want, timeout + 0.05, cap * want)
-        if reason is not None:
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-        os.close(rfd)
-        _, status = os.waitpid(pid, 0)
+        payload = marshal.dumps((nonce, code_blob, tests_blob, chunk, child_opts, ctx["tmp"]))
+        records, reason, status = manager.run(payload, nonce, want, timeout + 0.05, cap * want)
         ctx["tmp"] = _clean_tmp(ctx["tmp"], ctx["job_uid"])
-        if reason == "parent":
-            os._exit(0)
         results.extend(records)
         if records and records[-1][0] != "ok" and (opts["stop"] or mode == "codegen" or (
                 len(records) == 1 and records[0][0] in PROGRAM_CODES)):
@@ -837,6 +961,10 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
             break
         start += len(records) + 1
     return results
+
+
+_CHILD_OPTS = ("mode", "entry", "repeat", "stop", "timeout", "memory_mb", "max_output_chars", "max_depth", "blocked",
+               "purge")
 
 
 def _cpu_limit(opts: dict, n_items: int) -> int:
@@ -867,20 +995,57 @@ def main() -> None:
     for p in sys.path:
         if p and p.endswith(".zip"):
             roots.add(os.path.realpath(p))
-    ctx = {"tmp": env["tmp"], "job_uid": env["job_uid"], "libc": env["libc"], "worker_pid": os.getpid(),
+    libc = env["libc"]
+    fork = os.fork
+    if libc is not None:
+        try:
+            import ctypes
+
+            # fork(2) without CPython's at-fork machinery: the zygote is single-threaded, and skipping the
+            # interpreter's after-fork hooks (threading's among them) saves the child a hundred page faults.
+            fork = ctypes.PyDLL(None).fork
+            fork.restype = ctypes.c_int
+            fork.argtypes = ()
+        except Exception:
+            fork = os.fork
+    ctx = {"tmp": env["tmp"], "job_uid": env["job_uid"], "libc": libc, "fork": fork,
            "devnull": os.open(os.devnull, os.O_RDWR),
            "read_roots": {f"r{k}": r for k, r in enumerate(sorted(roots))}}
-    gc.collect()
-    gc.freeze()
-    if env["libc"] is not None:
-        try:
-            env["libc"].malloc_trim(0)  # hand freed heap back, so there are fewer pages for every fork to map
-        except AttributeError:
-            pass  # keep the children's garbage collector off the warm pages (fewer copy-on-write faults)
     hook, ctx["hook_state"] = _make_hook()
     sys.addaudithook(hook)  # inert until a child arms it
     del hook
-    _send(("hello", os.getpid(), env["tmp"], env["prot"]))
+    ctl_r, ctl_w = os.pipe()
+    back_r, back_w = os.pipe()
+    res_r, res_w = os.pipe()
+    ctx["zygote_modules"] = tuple(sys.modules)
+    gc.collect()
+    gc.freeze()
+    if libc is not None:
+        try:
+            libc.malloc_trim(0)  # hand freed heap back, so there are fewer pages for every fork to map
+        except AttributeError:
+            pass
+    manager_pid = os.getpid()
+    zpid = os.fork()
+    if zpid == 0:
+        try:
+            if libc is not None:
+                libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != manager_pid:
+                os._exit(0)
+            for fd in (ctl_w, back_r, res_r):
+                os.close(fd)
+            os.dup2(ctx["devnull"], 0)  # the pool's pipes belong to the manager alone
+            os.dup2(ctx["devnull"], 1)
+            ctx["zygote_pid"] = os.getpid()
+            _zygote(ctl_r, back_w, res_w, ctx)
+        finally:
+            os._exit(0)
+    for fd in (ctl_r, back_w, res_w):
+        os.close(fd)
+    ctx["manager"] = _Manager(ctl_w, back_r, res_r, zpid)
+    prot = dict(env["prot"], zygote=True)
+    _send(("hello", os.getpid(), env["tmp"], prot, zpid))
     opts_cache: dict = {}
     try:
         while True:
@@ -897,10 +1062,18 @@ def main() -> None:
                 out = execute(program, items, opts, ctx)
             except MemoryError:
                 out = [("crashed", "the sandbox worker ran out of memory on this job")]
+            except RuntimeError as exc:  # the zygote is gone: nothing more can run here
+                _send((run_id, [("crashed", f"sandbox worker error: {exc}")]))
+                break
             except Exception as exc:  # a bug here must not take the worker down with the whole batch
                 out = [("crashed", f"sandbox worker error: {type(exc).__name__}: {exc}"[:300])]
             _send((run_id, out))
     finally:
+        try:
+            os.kill(zpid, signal.SIGKILL)
+            os.waitpid(zpid, 0)
+        except OSError:
+            pass
         _rmtree(ctx["tmp"])
 
 

@@ -59,6 +59,7 @@ class _Worker:
     index: int
     proc: subprocess.Popen
     pid: int = 0
+    zygote: int = 0
     tmp: str = ""
     prot: dict = field(default_factory=dict)
     inbuf: bytearray = field(default_factory=bytearray)
@@ -191,7 +192,7 @@ class Sandbox:
             raise
         finally:
             sel.close()
-        _, w.pid, w.tmp, w.prot = msg
+        _, w.pid, w.tmp, w.prot, w.zygote = msg
         os.set_blocking(w.wfd, False)
 
     @property
@@ -199,6 +200,13 @@ class Sandbox:
         with self._lock:
             self._start()
             return [w.proc.pid for w in self._workers]
+
+    @property
+    def zygote_pids(self) -> list[int]:
+        """The forker process of each worker (a child of the worker; every job process is a child of one)."""
+        with self._lock:
+            self._start()
+            return [w.zygote for w in self._workers]
 
     @property
     def protections(self) -> dict[str, bool | str]:

@@ -182,10 +182,10 @@ def _processes() -> dict[int, tuple[int, int]]:
 
 def test_no_process_left_behind_after_batch_and_close():
     s = Sandbox(SandboxConfig(workers=2, timeout_s=0.5))
-    pids = s.worker_pids
+    pids = s.worker_pids + s.zygote_pids  # each worker and its forker (the parent of every job process)
     s.run([Job(id=k, kind="validate", program="def f(a):\n    while True:\n        pass", input=str(k))
            for k in range(2)])
-    assert not [p for p, (ppid, _) in _processes().items() if ppid in pids]  # children reaped
+    assert not [p for p, (ppid, _) in _processes().items() if ppid in pids and p not in pids]  # children reaped
     s.close()
     time.sleep(0.2)
     procs = _processes()
@@ -201,7 +201,7 @@ def test_no_process_left_behind_when_the_caller_is_killed(tmp_path):
         from azr.config import SandboxConfig
         from sandbox import Job, Sandbox
         s = Sandbox(SandboxConfig(workers=2, timeout_s=60))
-        print(" ".join(map(str, s.worker_pids)), flush=True)
+        print(" ".join(map(str, s.worker_pids + s.zygote_pids)), flush=True)
         s.run([Job(id=k, kind="validate", program="def f(a):\\n    while True:\\n        pass", input=str(k))
                for k in range(4)])
     """))
