@@ -55,12 +55,38 @@ def timed(fn, repeat: int = 3) -> tuple[float, float, object]:
     return min(times), statistics.median(times), out
 
 
+def load() -> None:
+    print(f"# cpu cores: {os.cpu_count()}, load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
 def ms(s: float) -> str:
     return f"{s * 1000:8.1f} ms"
 
 
 def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def sizes(home: Path) -> dict:
+    """Bytes and rows per data file kind (tasks.parquet, tasks.rows, ...) and in all of runs/."""
+    import pyarrow.parquet as pq
+
+    kinds: dict[str, list[int]] = {}
+    for f in (home / "runs").rglob("*"):
+        if f.is_file() and f.suffix in (".parquet", ".rows") and not f.name.startswith("."):
+            k = kinds.setdefault(f.name if f.parent.parent.name == "iterations" else f"evals/{f.suffix[1:]}", [0, 0])
+            k[0] += f.stat().st_size
+            if f.suffix == ".parquet":
+                k[1] += pq.read_metadata(f).num_rows
+    kinds = dict(sorted(kinds.items(), key=lambda kv: -kv[1][0]))
+    return {"kinds": kinds, "total": du(home / "runs"), "task_rows": kinds.get("tasks.parquet", [0, 0])[1]}
+
+
+def print_sizes(snap: dict) -> None:
+    for name, (size, rows) in snap["kinds"].items():
+        per = f"{rows:>11,} rows  {size / rows:6.1f} B/row" if rows else f"{'':>11}       (sampler row file)"
+        print(f"{name:18s} {size / 1e6:8.1f} MB  {per}")
+    print(f"{'history':18s} {snap['total'] / 1e6:8.1f} MB (all runs/ files) at {snap['task_rows']:,} task rows")
 
 
 def main() -> int:
@@ -87,7 +113,7 @@ def main() -> int:
         home = Path(tmp.name)
     n_iter, per = args.iterations, args.tasks_per_iteration
     print(f"# storage bench: {n_iter} iterations x {per:,} tasks = {n_iter * per:,} task rows; home {home}")
-    print(f"# cpu cores: {os.cpu_count()}, load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    load()
 
     pools = make_pools(seed=0)
     if args.reuse and (home / "runs" / "bench").is_dir():
@@ -97,6 +123,7 @@ def main() -> int:
         t = time.perf_counter()
         write_history(store, n_iter, per, pools=pools, seed=0)
         print(f"wrote and committed the history in {time.perf_counter() - t:.1f} s")
+    first_sizes = sizes(home)
     t = time.perf_counter()
     refresh_catalog(home)
     print(f"catalog refresh over {len(store.committed_iterations())} iterations: {ms(time.perf_counter() - t)}")
@@ -145,15 +172,27 @@ def main() -> int:
         return out
 
     for label, kw in (("plain", {}), ("dedup", {"dedup": True}), ("buffer_cap=16384", {"cap": 16384})):
-        sampler_mod._FILE_INDEX.clear()
-        sampler_mod._BUFFERS.clear()
-        sampler_mod._METADATA.clear()
+        sampler_mod.clear_caches()
         t = time.perf_counter()
         got = sample_iteration(**kw)
         cold = time.perf_counter() - t
         best, med, _ = timed(lambda: sample_iteration(**kw), args.repeat)
         print(f"{label:17s} cold (new process, indexes read) {ms(cold)}; warm best {ms(best)}, median {ms(med)}"
               f"  ({len(got)} tasks)")
+
+    # the loop's steady state: every iteration commits one more file, then samples over the grown history
+    after = []
+    for _ in range(3):
+        n = store.last_committed() + 1
+        tables = iteration_tables(store.run_id, n, per, pools, seed=0, iterations=n_iter)
+        for name, table in tables.items():
+            store.write_rows(n, name, table)
+        store.commit(n, iteration_row(n, tables), refresh=False)
+        t = time.perf_counter()
+        sample_iteration()
+        after.append(time.perf_counter() - t)
+    print(f"plain, first draw after a new {per:,}-task commit (loop steady state): best {ms(min(after))}, "
+          f"median {ms(statistics.median(after))}")
 
     # ---- five queries
     print("\n## five analysis queries: `azr sql` path (fresh in-memory views) and the catalog file")
@@ -166,17 +205,14 @@ def main() -> int:
     con.close()
 
     # ---- sizes
-    print("\n## size on disk")
-    totals: dict[str, int] = {}
-    for f in (home / "runs").rglob("*.parquet"):
-        totals[f.stem] = totals.get(f.stem, 0) + f.stat().st_size
-    counts = {t: query(home, f"select count(*) as n from {t}").column(0)[0].as_py() for t in totals}
-    for table, size in sorted(totals.items(), key=lambda kv: -kv[1]):
-        print(f"{table:11s} {size / 1e6:8.1f} MB  {counts[table]:>11,} rows  {size / max(counts[table], 1):6.1f} B/row")
-    print(f"{'history':11s} {du(home / 'runs') / 1e6:8.1f} MB (all runs/ files)")
-    print(f"{'catalog':11s} {(home / 'catalog.duckdb').stat().st_size / 1e6:8.1f} MB")
+    print(f"\n## size on disk, the history as written ({n_iter} iterations)")
+    print_sizes(first_sizes)
+    print("\n## size on disk after the timed commits")
+    print_sizes(sizes(home))
+    print(f"{'catalog':18s} {(home / 'catalog.duckdb').stat().st_size / 1e6:8.1f} MB")
     avg = query(home, "select avg(length(prompt)) as p, avg(length(response)) as r from rollouts").to_pylist()[0]
     print(f"rollout text: prompts {avg['p']:.0f} chars, responses {avg['r']:.0f} chars on average")
+    load()
     if tmp:
         tmp.cleanup()
     return 0

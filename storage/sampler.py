@@ -9,12 +9,15 @@ A buffer is the committed tasks of one type in commit order (iteration, then row
 Every draw is made by a generator seeded from (seed, iteration, what is drawn, task type): the same seed over the
 same committed history gives the same samples, whatever order the calls come in.
 
-Only small index columns are kept in memory (task type, and hashes when dedup is on), cached per committed file;
-the sampled rows are read from their Parquet row groups on demand.
+Only small index columns are kept in memory (task type, and hashes when dedup is on), cached per committed file for
+the life of the process (the loop makes a new Sampler every iteration; only the newly committed file is read). The
+sampled rows are read from each iteration's row file (storage/rowfile.py: one small block read per task), or from
+the Parquet row groups that hold them when an iteration has no usable row file.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,8 +27,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from storage import rowfile
 from storage.schemas import TASK_TYPES, row_to_task, task_hash
 from storage.store import CorruptFileError, RunStore, StorageError, read_parquet_file
+
+log = logging.getLogger("azr.storage")
 
 _PURPOSE = {"references": 1, "solver": 2, "induction": 3}
 _TYPE_CODE = {t: i for i, t in enumerate(TASK_TYPES)}
@@ -37,6 +43,14 @@ _METADATA: dict[tuple, Any] = {}
 TASK_COLUMNS = ["task_id", "task_type", "program", "input", "output", "inputs", "outputs", "message"]
 # (file keys, options, type) -> (iterations array, file-slot array, row array)
 _BUFFERS: dict[tuple, tuple] = {}
+# (path, size, mtime_ns) of a row file -> the opened RowFile, or None when it cannot be used
+_ROW_FILES: dict[tuple, rowfile.RowFile | None] = {}
+
+
+def clear_caches() -> None:
+    """Forget every cached index, footer and row file (what a new process starts with)."""
+    for cache in (_FILE_INDEX, _METADATA, _BUFFERS, _ROW_FILES):
+        cache.clear()
 
 
 def _type_name(task_type: Any) -> str:
@@ -65,8 +79,10 @@ class Sampler:
         self.recent_half_life = float(recent_half_life)
         # Snapshot of the committed history: later commits do not change what this sampler sees.
         self._files: list[tuple[int, Path, tuple]] = []
+        self._row_files: list[tuple[Path, tuple] | None] = []
         for n in store.committed_iterations():
-            entry = (store.marker(n) or {}).get("files", {}).get("tasks")
+            marker = store.marker(n) or {}
+            entry = marker.get("files", {}).get("tasks")
             if not entry or not entry.get("rows"):
                 continue
             path = store.iteration_dir(n, create=False) / entry["file"]
@@ -77,20 +93,65 @@ class Sampler:
             if st.st_size != entry["bytes"]:
                 raise CorruptFileError(path, f"it is {st.st_size} bytes but was committed with {entry['bytes']}")
             self._files.append((n, path, (str(path), st.st_size, st.st_mtime_ns)))
+            self._row_files.append(self._row_file_entry(path.parent, marker.get("sample_rows"), entry["rows"]))
         self._buffers: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ buffers
+
+    @staticmethod
+    def _row_file_entry(folder: Path, entry: dict | None, rows: int) -> tuple[Path, tuple] | None:
+        """(path, cache key) of an iteration's row file when it looks usable, else None (with a warning when the
+        marker lists one that is missing or has the wrong size)."""
+        if not entry:
+            return None  # committed before row files existed: the Parquet file serves
+        path = folder / entry["file"]
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            log.warning("the row file %s listed in the commit marker is missing; sampling reads tasks.parquet "
+                        "instead (slower)", path)
+            return None
+        if st.st_size != entry.get("bytes") or entry.get("rows") != rows:
+            log.warning("the row file %s is %d bytes but was committed with %s; sampling reads tasks.parquet instead "
+                        "(slower). Delete it to silence this warning", path, st.st_size, entry.get("bytes"))
+            return None
+        return path, (str(path), st.st_size, st.st_mtime_ns)
+
+    def _row_file(self, slot: int) -> rowfile.RowFile | None:
+        spec = self._row_files[slot]
+        if spec is None:
+            return None
+        path, key = spec
+        if key not in _ROW_FILES:
+            try:
+                _ROW_FILES[key] = rowfile.RowFile(path)
+            except rowfile.RowFileError as exc:
+                self._bad_row_file(slot, exc)
+        return _ROW_FILES.get(key)
+
+    def _bad_row_file(self, slot: int, exc: Exception) -> None:
+        path, key = self._row_files[slot]
+        log.warning("cannot use the row file %s (%s); sampling reads tasks.parquet instead (slower). It is derived "
+                    "from tasks.parquet: delete it to silence this warning", path, exc)
+        _ROW_FILES[key] = None
 
     def _index(self, slot: int, need_hashes: bool) -> dict[str, Any]:
         _, path, key = self._files[slot]
         idx = _FILE_INDEX.get(key)
         if idx is None or (need_hashes and idx["task_hash"] is None):
-            cols = ["task_type"] + (["task_hash", "program_hash"] if need_hashes else [])
-            t = read_parquet_file(path, cols)
-            types = t.column("task_type").to_numpy(zero_copy_only=False)
-            codes = np.full(len(types), -1, dtype=np.int8)
-            for name, code in _TYPE_CODE.items():
-                codes[types == name] = code
+            rf = self._row_file(slot) if idx is None else None
+            cols = (["task_type"] if idx is None and rf is None else []) + \
+                (["task_hash", "program_hash"] if need_hashes else [])
+            t = read_parquet_file(path, cols) if cols else None
+            if idx is not None:
+                codes = idx["codes"]
+            elif rf is not None:
+                codes = rf.codes
+            else:
+                types = t.column("task_type").to_numpy(zero_copy_only=False)
+                codes = np.full(len(types), -1, dtype=np.int8)
+                for name, code in _TYPE_CODE.items():
+                    codes[types == name] = code
             idx = {"codes": codes, "task_hash": None, "program_hash": None}
             if need_hashes:
                 idx["task_hash"] = t.column("task_hash").to_numpy(zero_copy_only=False).astype("S16")
@@ -132,13 +193,17 @@ class Sampler:
     def buffer_size(self, task_type: Any) -> int:
         return len(self._buffer(_type_name(task_type))[0])
 
-    def _hashes(self, task_type: str, column: str) -> set[bytes]:
-        _, sl, rw = self._buffer(task_type)
-        out: set[bytes] = set()
-        for slot in np.unique(sl):
-            arr = self._index(int(slot), True)[column]
-            out.update(arr[rw[sl == slot]].tolist())
-        return out
+    def _hashes(self, task_type: str, column: str) -> frozenset[bytes]:
+        cache_key = (tuple(k for _, _, k in self._files), self.dedup, self.buffer_cap, task_type, column)
+        if cache_key not in _BUFFERS:
+            _, sl, rw = self._buffer(task_type)
+            out: set[bytes] = set()
+            order = np.argsort(sl, kind="stable")
+            for group in np.split(order, np.flatnonzero(np.diff(sl[order])) + 1):
+                if len(group):
+                    out.update(self._index(int(sl[group[0]]), True)[column][rw[group]].tolist())
+            _BUFFERS[cache_key] = frozenset(out)
+        return _BUFFERS[cache_key]
 
     def is_duplicate(self, task: Any) -> bool:
         """Whether the buffer of the task's type already holds the same normalised program and input(s)."""
@@ -148,12 +213,25 @@ class Sampler:
     # ------------------------------------------------------------------ reading rows
 
     def _fetch(self, picks: Sequence[tuple[int, int]]) -> list:
-        """Tasks for (file slot, row) pairs, in the given order; reads only the row groups that hold them, a few
-        files at a time (pyarrow decodes without the GIL)."""
+        """Tasks for (file slot, row) pairs, in the given order: from the row files (one block read per task), else
+        from the Parquet row groups that hold them, a few files at a time (pyarrow decodes without the GIL)."""
         by_slot: dict[int, list[int]] = defaultdict(list)
         for slot, row in picks:
             by_slot[slot].append(row)
         found: dict[tuple[int, int], dict] = {}
+        for slot in list(by_slot):
+            rf = self._row_file(slot)
+            if rf is None:
+                continue
+            try:
+                rows = rf.read(by_slot[slot])
+            except rowfile.RowFileError as exc:
+                self._bad_row_file(slot, exc)
+                continue
+            for r, d in rows.items():
+                d["task_type"] = TASK_TYPES[rf.codes[r]]
+                found[(slot, r)] = d
+            del by_slot[slot]
 
         def read(slot: int) -> list[tuple[tuple[int, int], dict]]:
             _, path, key = self._files[slot]
@@ -225,11 +303,11 @@ class Sampler:
         rng = self._rng("solver", t, iteration)
         chosen = [x for x in fresh if _type_name(x.task_type) == t]
         if self.dedup and chosen:
-            known, kept = self._hashes(t, "task_hash"), []
+            known, seen, kept = self._hashes(t, "task_hash"), set(), []
             for x in chosen:
                 h = task_hash(x.program, x.input, list(x.inputs)).encode()
-                if h not in known:
-                    known.add(h)
+                if h not in known and h not in seen:
+                    seen.add(h)
                     kept.append(x)
             chosen = kept
         chosen = chosen[:b]
@@ -247,24 +325,34 @@ class Sampler:
     def induction_programs(self, n: int, iteration: int) -> list:
         """Programs for induction proposals, uniform over the deduction and abduction buffers together (distinct
         programs when dedup is on); with repeats only if there are fewer than n."""
-        parts = [self._buffer(t) for t in ("deduction", "abduction")]
-        it = np.concatenate([p[0] for p in parts])
-        sl = np.concatenate([p[1] for p in parts])
-        rw = np.concatenate([p[2] for p in parts])
-        if self.dedup and len(it):
-            ph = np.empty(len(it), dtype="S16")
-            for s in np.unique(sl):
-                m = sl == s
-                ph[m] = self._index(int(s), True)["program_hash"][rw[m]]
-            _, first = np.unique(ph, return_index=True)
-            keep = np.sort(first)
-            it, sl, rw = it[keep], sl[keep], rw[keep]
+        it, sl, rw = self._induction_pool()
         rng = self._rng("induction", "induction", iteration)
         total = len(it)
         picks = list(self._draw(rng, total, n))
         if n > len(picks) and total:
             picks += list(rng.integers(0, total, size=n - len(picks)))
         return self._fetch([(int(sl[i]), int(rw[i])) for i in picks])
+
+    def _induction_pool(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The deduction and abduction buffers together (distinct programs when dedup is on), cached like buffers."""
+        cache_key = (tuple(k for _, _, k in self._files), self.dedup, self.buffer_cap, "induction-pool")
+        if cache_key in _BUFFERS:
+            return _BUFFERS[cache_key]
+        parts = [self._buffer(t) for t in ("deduction", "abduction")]
+        it = np.concatenate([p[0] for p in parts])
+        sl = np.concatenate([p[1] for p in parts])
+        rw = np.concatenate([p[2] for p in parts])
+        if self.dedup and len(it):
+            ph = np.empty(len(it), dtype="S16")
+            order = np.argsort(sl, kind="stable")
+            bounds = np.flatnonzero(np.diff(sl[order])) + 1
+            for group in np.split(order, bounds):
+                ph[group] = self._index(int(sl[group[0]]), True)["program_hash"][rw[group]]
+            _, first = np.unique(ph, return_index=True)
+            keep = np.sort(first)
+            it, sl, rw = it[keep], sl[keep], rw[keep]
+        _BUFFERS[cache_key] = (it, sl, rw)
+        return it, sl, rw
 
     def state(self) -> dict:
         """What to save with a checkpoint to reproduce this sampler's draws."""

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ValidationError
 
+from storage import rowfile
 from storage.atomic import atomic_write_bytes, atomic_write_json, fsync_dir, remove_stale_temps
 from storage.schemas import TABLES, arrow_schema, row_model
 
@@ -42,8 +43,12 @@ RUN_FILE = "run.json"
 FORMAT_VERSION = 1
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _JSON_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-# Row groups small enough that the sampler can fetch a few rows without decoding a whole iteration's file.
-ROW_GROUP_ROWS = 512
+# One row group per iteration's file in practice: DuckDB scans few large groups far faster than many small ones, and
+# dictionaries are stored once per group. (The sampler fetches single tasks from tasks.rows, not from Parquet.)
+ROW_GROUP_ROWS = 1 << 17
+ZSTD_LEVEL = 9
+# Unique, sorted-looking ids: prefix (delta) encoding stores them in a fraction of the space of plain strings.
+DELTA_COLUMNS = {"proposals": ["proposal_id"], "rollouts": ["rollout_id"]}
 
 
 class StorageError(Exception):
@@ -111,9 +116,14 @@ def iteration_numbers(run_root: Path) -> list[int]:
     return sorted(int(p.name) for p in base.iterdir() if p.name.isdigit() and p.is_dir())
 
 
-def parquet_bytes(table: pa.Table, row_group_rows: int | None = None) -> bytes:
+def parquet_bytes(table: pa.Table, row_group_rows: int | None = ROW_GROUP_ROWS, delta: list[str] = ()) -> bytes:
     buf = io.BytesIO()
-    pq.write_table(table, buf, compression="zstd", row_group_size=row_group_rows, write_statistics=True)
+    kw: dict[str, Any] = {}
+    if delta:
+        kw = {"use_dictionary": [c for c in table.schema.names if c not in delta],
+              "column_encoding": {c: "DELTA_BYTE_ARRAY" for c in delta}}
+    pq.write_table(table, buf, compression="zstd", compression_level=ZSTD_LEVEL, row_group_size=row_group_rows,
+                   write_statistics=True, **kw)
     return buf.getvalue()
 
 
@@ -307,7 +317,7 @@ class RunStore:
         data = to_arrow(table, rows if isinstance(rows, pa.Table) else list(rows), self.run_id, n)
         path = self.table_path(n, table)
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, parquet_bytes(data, ROW_GROUP_ROWS if table == "tasks" else None))
+        atomic_write_bytes(path, parquet_bytes(data, delta=DELTA_COLUMNS.get(table, [])))
         return path
 
     def read_table(self, n: int, table: str) -> pa.Table:
@@ -382,15 +392,31 @@ class RunStore:
                                        f"Rewrite it with write_rows({n}, {table!r}, ...) before committing") from None
             entry["rows"] = md.num_rows
             if table == "tasks":
-                entry["types"] = _type_counts(path)
+                entry["types"], sample_rows = self._write_row_file(d, path)
             files[table] = entry
+        if "tasks" not in files:
+            (d / rowfile.NAME).unlink(missing_ok=True)  # left by an earlier attempt; never listed, never read
         checkpoint = self.read_table(n, "iterations").column("checkpoint")[0].as_py()
         marker = {"format_version": FORMAT_VERSION, "run_id": self.run_id, "iteration": n,
                   "committed_at": utcnow_iso(), "checkpoint": checkpoint, "files": files}
+        if "tasks" in files:
+            marker["sample_rows"] = sample_rows
         atomic_write_json(d / MARKER, marker)
         if refresh:
             self.refresh_catalog()
         return marker
+
+    @staticmethod
+    def _write_row_file(d: Path, tasks_path: Path) -> tuple[dict[str, int], dict]:
+        """Write the sampler's row file (tasks.rows) from the iteration's tasks.parquet; returns the task type counts
+        and the marker entry of the row file."""
+        t = read_parquet_file(tasks_path, ["task_type"] + rowfile.COLUMNS)
+        counts = t.column("task_type").value_counts()
+        types = dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
+        path = d / rowfile.NAME
+        data = rowfile.build(t)
+        atomic_write_bytes(path, data)
+        return types, {"file": path.name, "bytes": len(data), "crc32": zlib.crc32(data), "rows": t.num_rows}
 
     def refresh_catalog(self) -> list:
         """Rebuild catalog.duckdb; a failure here never undoes a commit (the catalog is derived data)."""
@@ -468,11 +494,6 @@ class RunStore:
 
     def __repr__(self) -> str:
         return f"RunStore({str(self.home)!r}, {self.run_id!r})"
-
-
-def _type_counts(path: Path) -> dict[str, int]:
-    counts = pq.read_table(path, columns=["task_type"]).column("task_type").value_counts()
-    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
 
 
 def _check_n(n: int) -> int:

@@ -149,3 +149,62 @@ def test_options_come_from_the_selfplay_config(store):
     assert (sampler.dedup, sampler.buffer_cap, sampler.reference_sampling) == (True, 12, "recent")
     assert sampler.buffer_size("deduction") == 12
     assert sampler.state()["committed"] == [0, 1, 2, 3, 4]
+
+
+def draws(sampler) -> list[str]:
+    out = []
+    for it in range(3):
+        for t in ("deduction", "abduction", "induction"):
+            out += [(x.task_id, x.task_type.value, x.program, x.input, x.output, tuple(x.inputs), tuple(x.outputs),
+                     x.message) for x in sampler.references(t, 6, it) + sampler.solver_tasks(t, 12, it)]
+        out += [x.task_id for x in sampler.induction_programs(8, it)]
+    return out
+
+
+def test_commit_writes_the_row_file_the_sampler_reads(store):
+    from storage import rowfile
+
+    marker = store.marker(2)
+    entry = marker["sample_rows"]
+    path = store.iteration_dir(2, create=False) / entry["file"]
+    assert entry["rows"] == 30 and path.stat().st_size == entry["bytes"]
+    rf = rowfile.RowFile(path)
+    got = rf.read([0, 29, 10])
+    assert got[29]["task_id"] == "ind2-9" and got[29]["inputs"] == ["1", "2"] and got[29]["message"] == "m"
+    assert got[0]["task_id"] == "ded2-0" and got[0]["program"] == "def f(a):\n    return a + 200"
+    assert store.marker(2)["files"]["tasks"]["types"] == {"deduction": 10, "abduction": 10, "induction": 10}
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate", "scribble_header", "scribble_block"])
+def test_a_missing_or_damaged_row_file_falls_back_to_parquet(store, damage, caplog):
+    from storage import sampler as sampler_mod
+
+    expected = draws(store.sampler(seed=5))
+    path = store.iteration_dir(3, create=False) / store.marker(3)["sample_rows"]["file"]
+    data = path.read_bytes()
+    if damage == "delete":
+        path.unlink()
+    elif damage == "truncate":
+        path.write_bytes(data[:-10])
+    elif damage == "scribble_header":
+        path.write_bytes(b"X" * 20 + data[20:])
+    else:  # same size, garbage at the end (inside the last block)
+        path.write_bytes(data[:-8] + b"\xff" * 8)
+    sampler_mod.clear_caches()
+    with caplog.at_level("WARNING", logger="azr.storage"):
+        assert draws(store.sampler(seed=5)) == expected
+    assert str(path) in caplog.text and "tasks.parquet instead" in caplog.text
+
+
+def test_history_without_row_files_samples_the_same(store):
+    """Iterations committed before row files existed (no `sample_rows` in the marker) are read from Parquet."""
+    from storage import sampler as sampler_mod
+    from storage.atomic import atomic_write_json
+
+    expected = draws(store.sampler(seed=9, dedup=True))
+    for n in store.committed_iterations():
+        marker = store.marker(n)
+        (store.iteration_dir(n, create=False) / marker.pop("sample_rows")["file"]).unlink()
+        atomic_write_json(store.iteration_dir(n, create=False) / "COMMITTED", marker)
+    sampler_mod.clear_caches()
+    assert draws(store.sampler(seed=9, dedup=True)) == expected
