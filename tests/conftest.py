@@ -81,5 +81,5 @@ def prefect_harness():
     """One ephemeral Prefect API for the whole session (starting one costs ~13 s)."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=180):
         yield
