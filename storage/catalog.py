@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from storage.atomic import fsync_dir
-from storage.schemas import TABLES, duckdb_columns
+from storage.schemas import TABLES, arrow_schema, duckdb_columns, schema_fingerprint
 from storage.store import (CorruptFileError, RunStore, StorageError, advice_for, file_crc32, read_marker,
                            iteration_numbers, runs_dir)
 
@@ -50,6 +50,7 @@ class DataFile:
     iteration: int | None  # None for standalone eval files
     size: int | None  # from the commit marker
     crc32: int | None
+    schema: str | None = None  # schema fingerprint from the commit marker
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def committed_files(home: Path | str, run_id: str | None = None) -> dict[str, li
             for table, entry in (marker or {}).get("files", {}).items():
                 if table in out:
                     out[table].append(DataFile(table, folder / entry["file"], rid, n, entry.get("bytes"),
-                                               entry.get("crc32")))
+                                               entry.get("crc32"), entry.get("schema")))
         evals = root / "evals"
         if evals.is_dir():
             for p in sorted(evals.glob("*.parquet")):
@@ -132,27 +133,36 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-def view_sql(table: str, paths: list[Path]) -> str:
+def view_sql(table: str, paths: list[Path], same_schema: bool = False) -> str:
+    """The view over `paths`. Files of differing schemas (older formats) are reconciled by column name, which makes
+    DuckDB read every file's footer at every query; `same_schema` (all files have the current schema) skips that."""
     cols = duckdb_columns(table)
     if not paths:
         select = ", ".join(f"CAST(NULL AS {typ}) AS {name}" for name, typ in cols)
         return f"CREATE OR REPLACE VIEW {table} AS SELECT {select} WHERE false"
     files = ", ".join(_sql_str(str(p)) for p in paths)
     names = ", ".join(name for name, _ in cols)
-    return f"CREATE OR REPLACE VIEW {table} AS SELECT {names} FROM read_parquet([{files}], union_by_name = true)"
+    union = "" if same_schema else ", union_by_name = true"
+    return f"CREATE OR REPLACE VIEW {table} AS SELECT {names} FROM read_parquet([{files}]{union})"
 
 
-def _usable(files: dict[str, list[DataFile]], footer: bool, exclude: dict[Path, str]) -> tuple[dict, list[Problem]]:
-    problems, usable = [], {}
+def _usable(files: dict[str, list[DataFile]], footer: bool, exclude: dict[Path, str]) \
+        -> tuple[dict, list[Problem], dict[str, bool]]:
+    """The usable paths per table, the files left out, and per table whether every usable file has the current
+    schema (by its fingerprint in the commit marker)."""
+    problems, usable, same = [], {}, {}
     for table, fs in files.items():
         usable[table] = []
+        current = schema_fingerprint(arrow_schema(table))
+        same[table] = True
         for f in fs:
             reason = exclude.get(f.path) or check_file(f, footer)
             if reason:
                 problems.append(Problem(f.path, reason))
             else:
                 usable[table].append(f.path)
-    return usable, problems
+                same[table] = same[table] and f.schema == current
+    return usable, problems, same
 
 
 def refresh_catalog(home: Path | str) -> list[Problem]:
@@ -164,7 +174,7 @@ def refresh_catalog(home: Path | str) -> list[Problem]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for stale in home.glob(f".{CATALOG}.tmp-*"):  # left by a refresh that was killed (we hold the lock)
             stale.unlink(missing_ok=True)
-        usable, problems = _usable(committed_files(home), footer=True, exclude={})
+        usable, problems, same = _usable(committed_files(home), footer=True, exclude={})
         for p in problems:
             log.warning("%s", p.message)
         tmp = home / f".{CATALOG}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
@@ -172,7 +182,7 @@ def refresh_catalog(home: Path | str) -> list[Problem]:
             con = duckdb.connect(str(tmp))
             try:
                 for table in VIEWS:
-                    con.execute(view_sql(table, usable[table]))
+                    con.execute(view_sql(table, usable[table], same[table]))
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
@@ -199,12 +209,12 @@ def connect(home: Path | str, run_id: str | None = None, exclude: dict[Path, str
     """An in-memory DuckDB connection with the views over the current committed history (of one run if run_id
     is given), leaving out files that are visibly damaged. Returns the connection and the files left out."""
     files = {t: fs for t, fs in committed_files(home, run_id).items() if t in views}
-    usable, problems = _usable(files, footer=False, exclude=exclude or {})
+    usable, problems, same = _usable(files, footer=False, exclude=exclude or {})
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET parquet_metadata_cache = true")
         for table in views:
-            con.execute(view_sql(table, usable[table]))
+            con.execute(view_sql(table, usable[table], same[table]))
     except BaseException:
         con.close()
         raise

@@ -5,11 +5,12 @@ millisecond however few rows are wanted. The loop samples a few hundred tasks sc
 iteration, so it reads them from this file instead: the task types of all rows (the sampler's index), then the tasks
 themselves in zstd-compressed blocks of BLOCK_ROWS rows, any row reachable with one read of its block.
 
-    b"AZRROWS1" | u32 header length | header JSON | zstd(task type codes, one byte a row) | block | block | ...
+    b"AZRROWS2" | u32 header length | header JSON | zstd(task type codes, one byte a row) | block | block | ...
 
-The header names the columns (one JSON list a row, one row a line in a block) and gives each block's offset and
-decompressed size. The file is derived data: the commit marker records its size and checksum, and when it is missing
-or damaged the sampler reads tasks.parquet instead (slower, same tasks).
+The header names the columns and gives each block's offset, decompressed size and CRC-32 (checked at every read). A
+block is its rows' offsets (u32: the first row's start, then each row's end) followed by the rows, each a JSON list of
+the columns' values. The file is derived data: the commit marker records its size and checksum, and when it is
+missing or damaged the sampler reads tasks.parquet instead (slower, same tasks).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +26,7 @@ import pyarrow as pa
 
 from storage.schemas import TASK_TYPES
 
-MAGIC = b"AZRROWS1"
+MAGIC = b"AZRROWS2"
 NAME = "tasks.rows"
 BLOCK_ROWS = 128
 LEVEL = 9
@@ -47,17 +49,21 @@ def build(tasks: pa.Table) -> bytes:
     cols = [tasks.column(c).to_pylist() for c in COLUMNS]
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     lines = [dumps(list(r)).encode("utf-8") for r in zip(*cols)]
-    blocks, offsets, raw_sizes, at = [], [], [], 0
+    blocks, offsets, raw_sizes, crcs, at = [], [], [], [], 0
     for i in range(0, n, BLOCK_ROWS):
-        raw = b"\n".join(lines[i:i + BLOCK_ROWS])
+        chunk = lines[i:i + BLOCK_ROWS]
+        ends = np.cumsum([len(x) for x in chunk], dtype=np.int64) + 4 * (len(chunk) + 1)
+        raw = np.concatenate([[4 * (len(chunk) + 1)], ends]).astype("<u4").tobytes() + b"".join(chunk)
         comp = _CODEC.compress(raw, asbytes=True)
         blocks.append(comp)
         offsets.append(at)
         raw_sizes.append(len(raw))
+        crcs.append(zlib.crc32(comp))
         at += len(comp)
     packed_codes = _CODEC.compress(codes.tobytes(), asbytes=True)
     header = json.dumps({"rows": n, "block_rows": BLOCK_ROWS, "columns": COLUMNS, "codes_bytes": len(packed_codes),
-                         "offsets": offsets + [at], "raw_sizes": raw_sizes}, separators=(",", ":")).encode()
+                         "offsets": offsets + [at], "raw_sizes": raw_sizes, "crc32": crcs},
+                        separators=(",", ":")).encode()
     return b"".join([MAGIC, struct.pack("<I", len(header)), header, packed_codes] + blocks)
 
 
@@ -90,8 +96,10 @@ class RowFile:
         base = start + clen
         self.offsets = np.asarray(header["offsets"], dtype=np.int64) + base
         self.raw_sizes = np.asarray(header["raw_sizes"], dtype=np.int64)
-        if len(self.codes) != self.rows or len(self.offsets) != len(self.raw_sizes) + 1 \
-                or len(self.raw_sizes) * self.block_rows < self.rows:
+        self.crcs = [int(c) for c in header["crc32"]]
+        blocks = len(self.raw_sizes)
+        if len(self.codes) != self.rows or len(self.offsets) != blocks + 1 or len(self.crcs) != blocks \
+                or blocks * self.block_rows < self.rows:
             raise RowFileError("the header does not match the data")
 
     def read(self, rows: list[int]) -> dict[int, dict]:
@@ -112,9 +120,13 @@ class RowFile:
                 comp = os.pread(fd, end - start, start)
                 if len(comp) != end - start:
                     raise RowFileError(f"block {b} is cut short (truncated file)")
-                lines = _CODEC.decompress(comp, decompressed_size=int(self.raw_sizes[b]), asbytes=True).split(b"\n")
+                if zlib.crc32(comp) != self.crcs[b]:
+                    raise RowFileError(f"block {b} does not match its checksum (damaged file)")
+                raw = _CODEC.decompress(comp, decompressed_size=int(self.raw_sizes[b]), asbytes=True)
                 for r in wanted:
-                    out[r] = dict(zip(self.columns, json.loads(lines[r - b * self.block_rows])))
+                    i = r - b * self.block_rows
+                    start, end = struct.unpack_from("<II", raw, 4 * i)
+                    out[r] = dict(zip(self.columns, json.loads(raw[start:end])))
         except RowFileError:
             raise
         except (OSError, ValueError, IndexError, pa.ArrowException) as exc:

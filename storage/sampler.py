@@ -18,6 +18,7 @@ the Parquet row groups that hold them when an iteration has no usable row file.
 from __future__ import annotations
 
 import logging
+import os
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,7 +30,7 @@ import pyarrow.parquet as pq
 
 from storage import rowfile
 from storage.schemas import TASK_TYPES, row_to_task, task_hash
-from storage.store import CorruptFileError, RunStore, StorageError, read_parquet_file
+from storage.store import CorruptFileError, RunStore, StorageError, read_marker, read_parquet_file
 
 log = logging.getLogger("azr.storage")
 
@@ -47,9 +48,38 @@ _BUFFERS: dict[tuple, tuple] = {}
 _ROW_FILES: dict[tuple, rowfile.RowFile | None] = {}
 
 
+# task type -> (file keys, (iterations, slots, rows)) of the last whole buffer built without dedup or cap
+_LAST_BASE: dict[str, tuple[tuple, tuple]] = {}
+_BUFFERS_KEPT = 24  # a few histories' worth (each new commit makes new keys); the oldest are dropped
+
+
+def _remember(key: tuple, value: Any) -> None:
+    _BUFFERS[key] = value
+    while len(_BUFFERS) > _BUFFERS_KEPT:
+        del _BUFFERS[next(iter(_BUFFERS))]
+
+
+def _committed_markers(store: RunStore) -> list[tuple[int, Path, dict]]:
+    """(iteration, folder, marker) of each committed iteration, oldest first: what store.committed_iterations and
+    store.marker give, with one directory listing and one read per iteration (the loop does this every step)."""
+    base = store.root / "iterations"
+    try:
+        with os.scandir(base) as entries:
+            numbers = sorted(int(e.name) for e in entries if e.name.isdigit() and e.is_dir())
+    except FileNotFoundError:
+        return []
+    out = []
+    for n in numbers:
+        folder = base / str(n)
+        marker = read_marker(folder)
+        if marker is not None:
+            out.append((n, folder, marker))
+    return out
+
+
 def clear_caches() -> None:
     """Forget every cached index, footer and row file (what a new process starts with)."""
-    for cache in (_FILE_INDEX, _METADATA, _BUFFERS, _ROW_FILES):
+    for cache in (_FILE_INDEX, _METADATA, _BUFFERS, _ROW_FILES, _LAST_BASE):
         cache.clear()
 
 
@@ -80,14 +110,13 @@ class Sampler:
         # Snapshot of the committed history: later commits do not change what this sampler sees.
         self._files: list[tuple[int, Path, tuple]] = []
         self._row_files: list[tuple[Path, tuple] | None] = []
-        for n in store.committed_iterations():
-            marker = store.marker(n) or {}
+        for n, folder, marker in _committed_markers(store):
             entry = marker.get("files", {}).get("tasks")
             if not entry or not entry.get("rows"):
                 continue
-            path = store.iteration_dir(n, create=False) / entry["file"]
+            path = folder / entry["file"]
             try:
-                st = path.stat()
+                st = os.stat(path)
             except FileNotFoundError:
                 raise CorruptFileError(path, "the committed tasks file is missing") from None
             if st.st_size != entry["bytes"]:
@@ -106,7 +135,7 @@ class Sampler:
             return None  # committed before row files existed: the Parquet file serves
         path = folder / entry["file"]
         try:
-            st = path.stat()
+            st = os.stat(path)
         except FileNotFoundError:
             log.warning("the row file %s listed in the commit marker is missing; sampling reads tasks.parquet "
                         "instead (slower)", path)
@@ -152,7 +181,8 @@ class Sampler:
                 codes = np.full(len(types), -1, dtype=np.int8)
                 for name, code in _TYPE_CODE.items():
                     codes[types == name] = code
-            idx = {"codes": codes, "task_hash": None, "program_hash": None}
+            idx = {"codes": codes, "task_hash": None, "program_hash": None,
+                   "by_type": idx.get("by_type") if idx is not None else None}
             if need_hashes:
                 idx["task_hash"] = t.column("task_hash").to_numpy(zero_copy_only=False).astype("S16")
                 idx["program_hash"] = t.column("program_hash").to_numpy(zero_copy_only=False).astype("S16")
@@ -167,11 +197,21 @@ class Sampler:
         if cache_key in _BUFFERS:
             self._buffers[task_type] = _BUFFERS[cache_key]
             return _BUFFERS[cache_key]
+        files = tuple(k for _, _, k in self._files)
         code = _TYPE_CODE[task_type]
-        its, slots, rows, hashes = [], [], [], []
-        for slot, (n, _, _) in enumerate(self._files):
+        start, its, slots, rows, hashes = 0, [], [], [], []
+        prev = _LAST_BASE.get(task_type)
+        if not self.dedup and prev is not None and files[:len(prev[0])] == prev[0]:
+            # the history grew by a few commits since the last buffer: extend that one (the loop's steady state)
+            start = len(prev[0])
+            its, slots, rows = [prev[1][0]], [prev[1][1]], [prev[1][2]]
+        for slot in range(start, len(self._files)):
+            n = self._files[slot][0]
             idx = self._index(slot, self.dedup)
-            where = np.flatnonzero(idx["codes"] == code)
+            by_type = idx.get("by_type")
+            if by_type is None:
+                by_type = idx["by_type"] = [np.flatnonzero(idx["codes"] == c) for c in range(len(TASK_TYPES))]
+            where = by_type[code]
             its.append(np.full(len(where), n, dtype=np.int64))
             slots.append(np.full(len(where), slot, dtype=np.int32))
             rows.append(where.astype(np.int64))
@@ -180,13 +220,15 @@ class Sampler:
         it = np.concatenate(its) if its else np.empty(0, np.int64)
         sl = np.concatenate(slots) if slots else np.empty(0, np.int32)
         rw = np.concatenate(rows) if rows else np.empty(0, np.int64)
+        if not self.dedup:
+            _LAST_BASE[task_type] = (files, (it, sl, rw))
         if self.dedup and len(it):
             _, first = np.unique(np.concatenate(hashes), return_index=True)
             keep = np.sort(first)
             it, sl, rw = it[keep], sl[keep], rw[keep]
         if self.buffer_cap is not None and len(it) > self.buffer_cap:
             it, sl, rw = it[-self.buffer_cap:], sl[-self.buffer_cap:], rw[-self.buffer_cap:]
-        _BUFFERS[cache_key] = (it, sl, rw)
+        _remember(cache_key, (it, sl, rw))
         self._buffers[task_type] = (it, sl, rw)
         return it, sl, rw
 
@@ -202,7 +244,7 @@ class Sampler:
             for group in np.split(order, np.flatnonzero(np.diff(sl[order])) + 1):
                 if len(group):
                     out.update(self._index(int(sl[group[0]]), True)[column][rw[group]].tolist())
-            _BUFFERS[cache_key] = frozenset(out)
+            _remember(cache_key, frozenset(out))
         return _BUFFERS[cache_key]
 
     def is_duplicate(self, task: Any) -> bool:
@@ -351,7 +393,7 @@ class Sampler:
             _, first = np.unique(ph, return_index=True)
             keep = np.sort(first)
             it, sl, rw = it[keep], sl[keep], rw[keep]
-        _BUFFERS[cache_key] = (it, sl, rw)
+        _remember(cache_key, (it, sl, rw))
         return it, sl, rw
 
     def state(self) -> dict:

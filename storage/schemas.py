@@ -340,6 +340,17 @@ def _lookup(table: str):
         raise ValueError(f"unknown table {table!r}; tables are {', '.join(TABLES)}") from None
 
 
+def schema_fingerprint(schema: pa.Schema) -> str:
+    """A short digest of column names and types: files with the current table's fingerprint can be read together
+    without reconciling their schemas (DuckDB's union_by_name, which reads every file's footer)."""
+    return _digest(", ".join(f"{f.name} {_type_name(f.type)}" for f in schema))
+
+
+def _type_name(t: pa.DataType) -> str:
+    # a list's item field is named 'item' in memory and 'element' when read back from Parquet: the same column
+    return f"list<{_type_name(t.value_type)}>" if pa.types.is_list(t) else str(t)
+
+
 _DUCK_TYPES = {
     pa.string(): "VARCHAR", pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN",
     _TS: "TIMESTAMP WITH TIME ZONE", _STRS: "VARCHAR[]",

@@ -208,3 +208,16 @@ def test_history_without_row_files_samples_the_same(store):
         atomic_write_json(store.iteration_dir(n, create=False) / "COMMITTED", marker)
     sampler_mod.clear_caches()
     assert draws(store.sampler(seed=9, dedup=True)) == expected
+
+
+@pytest.mark.parametrize("options", [{}, {"buffer_cap": 25}, {"dedup": True}, {"reference_sampling": "recent"}])
+def test_buffers_extended_after_a_commit_equal_buffers_built_afresh(store, options):
+    """The process keeps the last buffers and extends them when the history grows (the loop's steady state)."""
+    from storage import sampler as sampler_mod
+
+    draws(store.sampler(seed=4, **options))  # caches the buffers over iterations 0..4
+    store.commit(5, {})
+    extended = draws(store.sampler(seed=4, **options))
+    sampler_mod.clear_caches()
+    assert draws(store.sampler(seed=4, **options)) == extended
+    assert store.sampler(seed=4, **options).buffer_size("deduction") == (25 if "buffer_cap" in options else 60)

@@ -195,8 +195,8 @@ def test_arrow_tables_are_accepted_and_missing_nullable_columns_filled(azr_home)
     t = pa.table({"rollout_id": ["a", "b"], "role": ["solve", "propose"], "task_type": ["deduction"] * 2,
                   "response_tokens": pa.array([3, 4], pa.int32())})
     store.write_rows(0, "rollouts", t)
-    rows = store.read_rows(0, "rollouts")
-    assert [r["response_tokens"] for r in rows] == [3, 4] and rows[0]["run_id"] == "r"
+    rows = {r["rollout_id"]: r for r in store.read_rows(0, "rollouts")}
+    assert rows["a"]["response_tokens"] == 3 and rows["b"]["response_tokens"] == 4 and rows["a"]["run_id"] == "r"
     with pytest.raises(StorageError, match="unknown columns"):
         store.write_rows(0, "rollouts", t.append_column("colour", pa.array(["red", "blue"])))
 
@@ -220,3 +220,12 @@ def test_corrupt_files_name_the_file_and_what_to_do(azr_home):
     assert str(path) in msg and "iteration 0" in msg and "rollback_after" in msg
     with pytest.raises(CorruptFileError, match="tasks.parquet"):
         store.sampler(0).buffer_size("deduction")
+
+
+def test_rollouts_are_stored_by_role_and_task_keeping_the_given_order_within_a_task(azr_home):
+    store = RunStore.create(azr_home, {}, run_id="r")
+    given = [("s1", "solve", "t2"), ("p1", "propose", None), ("s2", "solve", "t1"), ("s3", "solve", "t2"),
+             ("p2", "propose", None), ("s4", "solve", "t1")]
+    store.write_rows(0, "rollouts", [{"rollout_id": i, "role": role, "task_type": "deduction", "task_id": t}
+                                     for i, role, t in given])
+    assert [r["rollout_id"] for r in store.read_rows(0, "rollouts")] == ["p1", "p2", "s2", "s4", "s1", "s3"]
