@@ -12,7 +12,7 @@ from prefect import flow
 from azr.config import AZRConfig, config_from_dict, load_config
 from flows import tracking
 from flows.iteration import iteration as iteration_flow
-from flows.runtime import checkpoint_iterations, get_runtime, release
+from flows.runtime import checkpoint_iterations, release
 from flows.seed import seed
 
 

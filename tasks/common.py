@@ -41,6 +41,20 @@ def save_step(store: Any, iteration: int, step: str, payload: dict) -> None:
     store.write_json(iteration, f"step-{step}", payload)
 
 
+def run_once(home: str, run_id: str, iteration: int, step: str, work: Callable[[Any], dict],
+             summary: Callable[[Any, dict], str]) -> str:
+    """The body of every generating/scoring task: skip when the step's output exists, else do the work, save
+    its output atomically and print a one-line count."""
+    from flows.runtime import get_runtime
+
+    rt = get_runtime(home, run_id)
+    if step_output(rt.store, iteration, step) is None:
+        out = work(rt)
+        save_step(rt.store, iteration, step, out)
+        print(f"{step}: {summary(rt, out)}")
+    return step
+
+
 def timed(fn: Callable) -> Callable:
     """Record the wall time of a step's real work in its output under 'seconds'."""
 

@@ -7,8 +7,7 @@ import time
 
 from azr import steps
 from azr.selfplay import solve_rates, task_from_proposal
-from flows.runtime import get_runtime
-from tasks.common import pipeline_task, save_step, step_output, timed
+from tasks.common import pipeline_task, run_once, step_output, timed
 
 
 @timed
@@ -27,10 +26,7 @@ def run_learnability(rt, iteration: int, proposals: list[dict]) -> dict:
 
 @pipeline_task("learnability")
 def learnability(home: str, run_id: str, iteration: int) -> str:
-    rt = get_runtime(home, run_id)
-    if step_output(rt.store, iteration, "learnability") is None:
-        proposals = step_output(rt.store, iteration, "validate")["records"]
-        out = run_learnability(rt, iteration, proposals)
-        save_step(rt.store, iteration, "learnability", out)
-        print(f"learnability: {len(out['rates'])} tasks × {rt.cfg.selfplay.learnability_rollouts} attempts")
-    return "learnability"
+    return run_once(home, run_id, iteration, "learnability",
+                    lambda rt: run_learnability(rt, iteration, step_output(rt.store, iteration, "validate")["records"]),
+                    lambda rt, out: f"{len(out['rates'])} tasks × {rt.cfg.selfplay.learnability_rollouts} attempts, "
+                                    f"{sum(r['correct'] for r in out['records'])} solved")

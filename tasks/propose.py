@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from azr import steps
 from azr.task_types import TaskType
-from flows.runtime import get_runtime
-from tasks.common import pipeline_task, save_step, step_output, timed
+from tasks.common import pipeline_task, run_once, timed
 
 
 @timed
 def run_propose(rt, iteration: int) -> dict:
-    cfg, store = rt.cfg, rt.store
+    cfg = rt.cfg
     sp = cfg.selfplay
     sampler = rt.sampler()
     items = []
@@ -27,10 +26,6 @@ def run_propose(rt, iteration: int) -> dict:
 
 @pipeline_task("propose")
 def propose(home: str, run_id: str, iteration: int) -> str:
-    rt = get_runtime(home, run_id)
-    if step_output(rt.store, iteration, "propose") is None:
-        out = run_propose(rt, iteration)
-        save_step(rt.store, iteration, "propose", out)
-        ok = sum(r["format_ok"] for r in out["records"])
-        print(f"propose: {len(out['records'])} proposals, {ok} well formatted")
-    return "propose"
+    return run_once(home, run_id, iteration, "propose", lambda rt: run_propose(rt, iteration),
+                    lambda rt, out: f"{len(out['records'])} proposals, "
+                                    f"{sum(r['format_ok'] for r in out['records'])} well formatted")

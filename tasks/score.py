@@ -9,8 +9,7 @@ from datetime import datetime, timezone
 from azr import steps
 from azr.selfplay import assign_rewards, task_from_proposal, watch_flags
 from azr.task_types import Role, Task
-from flows.runtime import get_runtime
-from tasks.common import pipeline_task, save_step, step_output, timed
+from tasks.common import pipeline_task, run_once, step_output, timed
 
 TOKEN_FIELDS = ("response_ids",)
 
@@ -81,10 +80,5 @@ def run_score(rt, iteration: int) -> dict:
 
 @pipeline_task("score")
 def score(home: str, run_id: str, iteration: int) -> str:
-    rt = get_runtime(home, run_id)
-    if step_output(rt.store, iteration, "score") is None:
-        out = run_score(rt, iteration)
-        save_step(rt.store, iteration, "score", out)
-        right = sum(s["correct"] for s in out["solves"])
-        print(f"score: {right}/{len(out['solves'])} answers correct")
-    return "score"
+    return run_once(home, run_id, iteration, "score", lambda rt: run_score(rt, iteration),
+                    lambda rt, out: f"{sum(s['correct'] for s in out['solves'])}/{len(out['solves'])} answers correct")

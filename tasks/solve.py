@@ -5,8 +5,7 @@ from __future__ import annotations
 from azr import steps
 from azr.selfplay import task_from_proposal
 from azr.task_types import TaskType
-from flows.runtime import get_runtime
-from tasks.common import pipeline_task, save_step, step_output, timed
+from tasks.common import pipeline_task, run_once, step_output, timed
 
 
 @timed
@@ -27,10 +26,6 @@ def run_solve(rt, iteration: int, proposals: list[dict]) -> dict:
 
 @pipeline_task("solve")
 def solve(home: str, run_id: str, iteration: int) -> str:
-    rt = get_runtime(home, run_id)
-    if step_output(rt.store, iteration, "solve") is None:
-        proposals = step_output(rt.store, iteration, "validate")["records"]
-        out = run_solve(rt, iteration, proposals)
-        save_step(rt.store, iteration, "solve", out)
-        print(f"solve: {len(out['records'])} answers generated")
-    return "solve"
+    return run_once(home, run_id, iteration, "solve",
+                    lambda rt: run_solve(rt, iteration, step_output(rt.store, iteration, "validate")["records"]),
+                    lambda rt, out: f"{len(out['records'])} answers generated")

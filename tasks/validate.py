@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from azr import steps
-from flows.runtime import get_runtime
-from tasks.common import pipeline_task, save_step, step_output, timed
+from tasks.common import pipeline_task, run_once, step_output, timed
 
 
 @timed
@@ -19,11 +18,6 @@ def run_validate(rt, iteration: int, records: list[dict]) -> dict:
 
 @pipeline_task("validate")
 def validate(home: str, run_id: str, iteration: int) -> str:
-    rt = get_runtime(home, run_id)
-    if step_output(rt.store, iteration, "validate") is None:
-        proposals = step_output(rt.store, iteration, "propose")["records"]
-        out = run_validate(rt, iteration, proposals)
-        save_step(rt.store, iteration, "validate", out)
-        valid = sum(r["valid"] for r in out["records"])
-        print(f"validate: {valid}/{len(proposals)} proposals valid")
-    return "validate"
+    return run_once(home, run_id, iteration, "validate",
+                    lambda rt: run_validate(rt, iteration, step_output(rt.store, iteration, "propose")["records"]),
+                    lambda rt, out: f"{sum(r['valid'] for r in out['records'])}/{len(out['records'])} proposals valid")
