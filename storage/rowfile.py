@@ -5,12 +5,12 @@ millisecond however few rows are wanted. The loop samples a few hundred tasks sc
 iteration, so it reads them from this file instead: the task types of all rows (the sampler's index), then the tasks
 themselves in zstd-compressed blocks of BLOCK_ROWS rows, any row reachable with one read of its block.
 
-    b"AZRROWS2" | u32 header length | header JSON | zstd(task type codes, one byte a row) | block | block | ...
+    b"AZRROWS3" | u32 header length | header JSON | zstd(task type codes, one byte a row) | block | block | ...
 
 The header names the columns and gives each block's offset, decompressed size and CRC-32 (checked at every read). A
-block is its rows' offsets (u32: the first row's start, then each row's end) followed by the rows, each a JSON list of
-the columns' values. The file is derived data: the commit marker records its size and checksum, and when it is
-missing or damaged the sampler reads tasks.parquet instead (slower, same tasks).
+block is its rows' lengths (u32 each) followed by the rows, each a JSON list of the columns' values. The file is
+derived data: the commit marker records its size and checksum, and when it is missing or damaged the sampler reads
+tasks.parquet instead (slower, same tasks).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from storage.schemas import TASK_TYPES
 
-MAGIC = b"AZRROWS2"
+MAGIC = b"AZRROWS3"
 NAME = "tasks.rows"
 BLOCK_ROWS = 128
 LEVEL = 9
@@ -52,8 +52,7 @@ def build(tasks: pa.Table) -> bytes:
     blocks, offsets, raw_sizes, crcs, at = [], [], [], [], 0
     for i in range(0, n, BLOCK_ROWS):
         chunk = lines[i:i + BLOCK_ROWS]
-        ends = np.cumsum([len(x) for x in chunk], dtype=np.int64) + 4 * (len(chunk) + 1)
-        raw = np.concatenate([[4 * (len(chunk) + 1)], ends]).astype("<u4").tobytes() + b"".join(chunk)
+        raw = np.array([len(x) for x in chunk], dtype="<u4").tobytes() + b"".join(chunk)
         comp = _CODEC.compress(raw, asbytes=True)
         blocks.append(comp)
         offsets.append(at)
@@ -123,10 +122,11 @@ class RowFile:
                 if zlib.crc32(comp) != self.crcs[b]:
                     raise RowFileError(f"block {b} does not match its checksum (damaged file)")
                 raw = _CODEC.decompress(comp, decompressed_size=int(self.raw_sizes[b]), asbytes=True)
+                count = min(self.block_rows, self.rows - b * self.block_rows)
+                ends = np.cumsum(np.frombuffer(raw, dtype="<u4", count=count), dtype=np.int64) + 4 * count
                 for r in wanted:
                     i = r - b * self.block_rows
-                    start, end = struct.unpack_from("<II", raw, 4 * i)
-                    out[r] = dict(zip(self.columns, json.loads(raw[start:end])))
+                    out[r] = dict(zip(self.columns, json.loads(raw[(ends[i - 1] if i else 4 * count):ends[i]])))
         except RowFileError:
             raise
         except (OSError, ValueError, IndexError, pa.ArrowException) as exc:

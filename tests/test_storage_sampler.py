@@ -221,3 +221,29 @@ def test_buffers_extended_after_a_commit_equal_buffers_built_afresh(store, optio
     sampler_mod.clear_caches()
     assert draws(store.sampler(seed=4, **options)) == extended
     assert store.sampler(seed=4, **options).buffer_size("deduction") == (25 if "buffer_cap" in options else 60)
+
+
+def test_the_row_file_gives_back_every_row_exactly(tmp_path):
+    """Any text (newlines, quotes, non-ASCII, empty), lists, rows across block boundaries and a short last block."""
+    import pyarrow as pa
+
+    from storage import rowfile
+    from storage.schemas import arrow_schema
+
+    n = rowfile.BLOCK_ROWS * 2 + 5
+    texts = ["", "a\nb", 'q"uote\\', "déjà vu ✓", "x" * 5000, "\x00nul"]
+    rows = [{"task_id": f"t{i}", "task_type": ("deduction", "abduction", "induction")[i % 3],
+             "program": f"def f(x):\n    return {texts[i % len(texts)]!r}", "input": texts[(i + 1) % len(texts)],
+             "output": texts[(i + 2) % len(texts)], "inputs": texts[: i % 4], "outputs": texts[i % 3:],
+             "message": texts[i % len(texts)]} for i in range(n)]
+    schema = arrow_schema("tasks")
+    table = pa.Table.from_pylist(rows, schema=pa.schema([schema.field(c) for c in rows[0]]))
+    path = tmp_path / "tasks.rows"
+    path.write_bytes(rowfile.build(table))
+    rf = rowfile.RowFile(path)
+    assert rf.rows == n and list(rf.codes[:3]) == [0, 1, 2]
+    got = rf.read(list(range(n)))
+    assert [{c: got[i][c] for c in rowfile.COLUMNS} for i in range(n)] == \
+        [{c: r[c] for c in rowfile.COLUMNS} for r in rows]
+    with pytest.raises(rowfile.RowFileError, match="out of range"):
+        rf.read([n])
