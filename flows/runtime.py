@@ -22,11 +22,10 @@ _LOCK = threading.RLock()
 _RUNTIMES: dict[str, "Runtime"] = {}
 
 
-STATE_FILE = "state.json"  # written last into a checkpoint by azr.policy.save_checkpoint
-
-
 def checkpoint_iterations(store: Any) -> list[int]:
     """Iterations with a complete checkpoint (written atomically by the policy; its state file marks it)."""
+    from azr.policy.checkpoint import STATE_FILE
+
     root = store.root / "checkpoints"
     if not root.is_dir():
         return []

@@ -11,9 +11,6 @@ from azr.selfplay import assign_rewards, task_from_proposal, watch_flags
 from azr.task_types import Role, Task
 from tasks.common import pipeline_task, run_once, step_output, timed
 
-TOKEN_FIELDS = ("response_ids",)
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat()
 
