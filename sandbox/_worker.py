@@ -87,6 +87,7 @@ CLONE_NEWNS = 0x00020000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 1 << 14, 1 << 18
 TMPFS_MB = 64  # what a job may write in total into its private folder (each file at most 1 MiB)
 CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
@@ -533,20 +534,21 @@ def _make_hook():
     return hook, state
 
 
-def _child(wfd: int, payload: bytes, ctx: dict) -> None:
-    """Never returns. Runs in a fresh process forked from the zygote. The program arrives compiled and checked
-    by the manager (see `execute`), so the child only loads it, locks itself down, and runs it. Everything used
-    after the first line of job code is bound here, to locals and default arguments, so a job that poisons
-    builtins or module globals only breaks its own result."""
+def _child(wfd: int, run: tuple, ctx: dict) -> None:
+    """Never returns. Runs in a fresh process forked from the zygote. The zygote has already unpacked the run
+    (program compiled and checked by the manager, options, import state; see `_zygote`), so the child only locks
+    itself down and runs it: every page it writes costs a copy-on-write fault, so it writes as few as it can.
+    Everything used after the first line of job code is bound here, to locals and default arguments, so a job
+    that poisons builtins or module globals only breaks its own result."""
     _write, _exit, _len, _mv, _callable, _exec = os.write, os._exit, len, memoryview, callable, exec
     _loads, _Module, _modules, _getattr = marshal.loads, type(sys), sys.modules, getattr
     _serial, _Rej, _type, _str, _pack, _ids = _serialize, _Reject, type, str, _HDR.pack, CODE_ID
     _Base, _MemErr = BaseException, MemoryError
-    nonce, code_blob, tests_blob, items, opts, tmp = _loads(payload)
+    nonce, code, tests_code, items, opts, tmp, armed = run
     max_chars, max_depth, timeout = opts["max_output_chars"], opts["max_depth"], opts["timeout"]
     _alarm, _ITIMER = signal.setitimer, signal.ITIMER_REAL  # SIGALRM's default action ends an overrunning call
     mode, entry, repeat, stop = opts["mode"], opts["entry"], opts["repeat"], opts["stop"]
-    blocked = opts["blocked"]
+    flag = armed[3]
 
     def report(index: int, code_: str, text: str) -> None:
         data = text.encode("utf-8", "backslashreplace")
@@ -554,11 +556,8 @@ def _child(wfd: int, payload: bytes, ctx: dict) -> None:
         while data:
             data = data[_write(wfd, data):]
 
-    try:
-        code = _loads(code_blob)
-        tests_code = _loads(tests_blob) if tests_blob is not None else None
-    except BaseException as exc:
-        report(0, "crashed", f"sandbox set-up failed: {type(exc).__name__}: {exc}")
+    if code is None:
+        report(0, "crashed", "sandbox set-up failed: the zygote could not load the program")
         _exit(4)
     try:
         os.setpgid(0, 0)
@@ -581,23 +580,16 @@ def _child(wfd: int, payload: bytes, ctx: dict) -> None:
             resource.setrlimit(resource.RLIMIT_NPROC, (1, 1))
             if libc is not None:
                 libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
-        if libc is not None:  # after the uid change, which clears it
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != ctx["zygote_pid"]:
-            _exit(3)
+        if not ctx["pid_namespace"]:
+            # Without a PID namespace of its own, the child must die with the zygote by itself (after the uid
+            # change, which clears the setting). In one, the kernel kills every job when the zygote dies.
+            if libc is not None:
+                libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != ctx["zygote_pid"]:
+                _exit(3)
         os.chdir(tmp)
-        write_roots = {"tmp": tmp}
-        all_roots = dict(ctx["read_roots"], tmp=tmp)
-        flag = _Blocker.hit
-        flag[0] = None
-        _Blocker.blocked = blocked
-        for name in opts["purge"]:
-            _modules.pop(name, None)
-        del payload, code_blob, tests_blob
-
-        sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _NULL
-        sys.stdin = None
-        ctx["hook_state"][0] = (write_roots, all_roots, blocked, flag)  # arm the hook installed by the worker
+        del run
+        ctx["hook_state"][0] = armed  # arm the hook installed by the worker
     except BaseException as exc:
         try:
             report(0, "crashed", f"sandbox set-up failed: {type(exc).__name__}: {exc}")
@@ -713,6 +705,43 @@ def _zygote(ctl: int, back: int, res_w: int, ctx: dict) -> None:
     POLLIN, KILL, WNOHANG = select.POLLIN, signal.SIGKILL, os.WNOHANG
     child = _child
 
+    loads = marshal.loads
+    modules = sys.modules
+    all_modules = dict(modules)
+    purged: list = [None]  # the blocked set sys.modules is purged for now
+    known: dict = {}  # options key -> options, sent once by the manager
+    armed_for: dict = {}  # (tmp, blocked) -> the audit hook's state for children
+
+    def stage(payload: bytes) -> tuple:
+        """Unpack a run here, before the fork: the zygote rewrites pages the last child shared cheaply (that
+        child is gone, so nothing is copied), while every page a child writes is a copy-on-write fault. Options,
+        import state and the hook's state only change when the manager's options or private folder do."""
+        nonce, code_blob, tests_blob, items, okey, new_opts, tmp = loads(payload)
+        if new_opts is not None:
+            known[okey] = new_opts
+        opts = known[okey]
+        blocked = opts["blocked"]
+        _Blocker.hit[0] = None
+        if purged[0] is not blocked:
+            # Drop what jobs may not import, so `import x` of a banned x reaches the blocker (the zygote itself
+            # imports nothing after start-up; it keeps every module alive in all_modules).
+            modules.clear()
+            modules.update(all_modules)
+            for name in opts["purge"]:
+                modules.pop(name, None)
+            _Blocker.blocked = blocked
+            purged[0] = blocked
+        armed = armed_for.get((tmp, blocked))
+        if armed is None:
+            armed = armed_for[(tmp, blocked)] = ({"tmp": tmp}, dict(ctx["read_roots"], tmp=tmp), blocked,
+                                                 _Blocker.hit)
+        try:
+            code = loads(code_blob)
+            tests_code = loads(tests_blob) if tests_blob is not None else None
+        except Exception:
+            code = tests_code = None
+        return nonce, code, tests_code, items, opts, tmp, armed
+
     def exactly(n: int) -> bytes:
         data = read(ctl, n)
         while len(data) < n:
@@ -730,13 +759,15 @@ def _zygote(ctl: int, back: int, res_w: int, ctx: dict) -> None:
         payload = exactly(n) if n else b""
         if kind != b"R":
             continue  # a late kill for a child already reaped
+        run = stage(payload)
+        del payload
         pid = fork()
         if pid == 0:
             try:
-                child(res_w, payload, ctx)
+                child(res_w, run, ctx)
             finally:
                 os._exit(6)
-        del payload
+        del run
         pidfd = -1
         if pidfd_open is not None:
             try:
@@ -929,7 +960,13 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
             return [problem]
     code_blob = marshal.dumps(code)
     tests_blob = marshal.dumps(tests_code) if tests_code is not None else None
-    child_opts = {k: opts[k] for k in _CHILD_OPTS}
+    okey = tuple(opts[k] for k in _CHILD_OPTS)
+    zygote_known = ctx["zygote_opts"]
+    opts_id = zygote_known.get(okey)
+    child_opts = None
+    if opts_id is None:
+        opts_id = zygote_known[okey] = len(zygote_known)
+        child_opts = {k: opts[k] for k in _CHILD_OPTS}
     manager = ctx["manager"]
     n = 1 if mode == "codegen" else len(items)
     results: list = []
@@ -940,7 +977,8 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
         chunk = items[start:] if mode != "codegen" else []
         want = 1 if mode == "codegen" else len(chunk)
         nonce = os.urandom(16)
-        payload = marshal.dumps((nonce, code_blob, tests_blob, chunk, child_opts, ctx["tmp"]))
+        payload = marshal.dumps((nonce, code_blob, tests_blob, chunk, opts_id, child_opts, ctx["tmp"]))
+        child_opts = None  # the zygote has them now
         records, reason, status = manager.run(payload, nonce, want, timeout + 0.05, cap * want)
         ctx["tmp"] = _clean_tmp(ctx["tmp"], ctx["job_uid"])
         results.extend(records)
@@ -1018,6 +1056,9 @@ def main() -> None:
     back_r, back_w = os.pipe()
     res_r, res_w = os.pipe()
     ctx["zygote_modules"] = tuple(sys.modules)
+    ctx["zygote_opts"] = {}
+    sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = _NULL  # where a job's print() goes
+    sys.stdin = None
     gc.collect()
     gc.freeze()
     if libc is not None:
@@ -1026,13 +1067,17 @@ def main() -> None:
         except AttributeError:
             pass
     manager_pid = os.getpid()
+    # The zygote becomes process 1 of a PID namespace of its own: when it dies (it dies with the manager), the
+    # kernel kills every job process in the namespace, so a job needs no parent-death set-up of its own.
+    ctx["pid_namespace"] = libc is not None and libc.unshare(CLONE_NEWPID) == 0
+    env["prot"]["pid_namespace"] = ctx["pid_namespace"]
     zpid = os.fork()
     if zpid == 0:
         try:
             if libc is not None:
                 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-            if os.getppid() != manager_pid:
-                os._exit(0)
+            if not ctx["pid_namespace"] and os.getppid() != manager_pid:
+                os._exit(0)  # (in a new PID namespace the parent shows as 0; the ctl pipe's EOF covers it)
             for fd in (ctl_w, back_r, res_r):
                 os.close(fd)
             os.dup2(ctx["devnull"], 0)  # the pool's pipes belong to the manager alone
