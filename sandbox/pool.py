@@ -36,7 +36,10 @@ from .models import REQUIRED, Job, Result
 WORKER_SCRIPT = str(Path(__file__).resolve().parent / "_worker.py")
 _LEN = struct.Struct("<I")
 PIPELINE = 2  # runs queued per worker, so a worker never waits on us between runs
-GROUP_SIZE = 16  # abduction checks of one program that share a run (each call still gets fresh globals)
+# Checks of one program share a run, up to this many calls (each call still gets fresh module globals): the G
+# abduction answers to one task, and identical induction answer programs (answers sampled twice, or the same
+# program written for several tasks).
+GROUP_SIZE = 16
 
 Outcome = tuple  # (code, text): code "ok" with the output repr, or an error code with a detail
 
@@ -236,14 +239,23 @@ class Sandbox:
         self._blob_cache, self._gold_cache = {}, {}
         runs: list[_Run] = []
         groups: dict[str, list] = {}
+        ind_groups: dict[str, list] = {}
         for i, job in enumerate(jobs):
             try:
-                self._plan(i, job, results, runs, groups)
+                self._plan(i, job, results, runs, groups, ind_groups)
             except SandboxError as exc:
                 results[i] = _fail(job, exc.code, str(exc))
         for program, members in groups.items():
             for k in range(0, len(members), GROUP_SIZE):
                 runs.append(self._abduction_run(program, members[k:k + GROUP_SIZE], results))
+        for program, members in ind_groups.items():
+            chunk: list = []
+            for m in members:
+                if chunk and sum(len(c[2]) for c in chunk) + len(m[2]) > GROUP_SIZE:
+                    runs.append(self._induction_run(program, chunk, results))
+                    chunk = []
+                chunk.append(m)
+            runs.append(self._induction_run(program, chunk, results))
         runs = _dedup(runs)
         if runs:
             self._start()
@@ -303,7 +315,7 @@ class Sandbox:
         """Re-parse a child's repr here: only a real literal survives, whatever the child claimed."""
         return parse_literal(text, self.cfg.max_output_chars, self.cfg.max_literal_depth, "returned value")
 
-    def _plan(self, i: int, job: Job, results: list, runs: list, groups: dict) -> None:
+    def _plan(self, i: int, job: Job, results: list, runs: list, groups: dict, ind_groups: dict) -> None:
         missing = [f for f in REQUIRED[job.kind] if getattr(job, f) is None]
         if missing:
             raise SandboxError(f"kind '{job.kind}' needs field(s): {', '.join(missing)}", code="bad_job")
@@ -344,8 +356,7 @@ class Sandbox:
                 raise SandboxError("inputs and outputs must be non-empty and of equal length", code="bad_job")
             blobs = [self._args(t, f"hidden input {k}", "bad_job") for k, t in enumerate(job.inputs)]
             golds = [self._gold(t, f"hidden output {k}") for k, t in enumerate(job.outputs)]
-            runs.append(_Run(program, blobs, self._opts(), lambda out, i=i, job=job, golds=golds:
-                             self._done_induction(i, job, out, golds, results)))
+            ind_groups.setdefault(program, []).append((i, job, blobs, golds))
         elif kind == "codegen":
             program = self._program(job.program, "bad_answer")
             if len(job.tests) > 1_000_000:
@@ -409,6 +420,23 @@ class Sandbox:
                                                      f"{_short(job.output)}", output=text)
 
         return _Run(program, [m[2] for m in members], self._opts(stop=False), done)
+
+    def _induction_run(self, program: str, members: list, results: list) -> _Run:
+        """One answer program checked on the hidden pairs of one or more jobs. Alone, it stops at the first
+        failure; grouped, every call runs (a failure of one job must not cost the others their checks)."""
+        if len(members) == 1:
+            i, job, blobs, golds = members[0]
+            return _Run(program, blobs, self._opts(), lambda out: self._done_induction(i, job, out, golds, results))
+
+        def done(out: list) -> None:
+            whole = len(out) == 1 and out[0][0] in ("syntax", "no_entry", "banned_import")
+            start = 0
+            for i, job, blobs, golds in members:
+                mine = out if whole else out[start:start + len(blobs)]
+                start += len(blobs)
+                self._done_induction(i, job, mine, golds, results)
+
+        return _Run(program, [b for m in members for b in m[2]], self._opts(stop=False), done)
 
     # ------------------------------------------------------------------ turning outcomes into results
 

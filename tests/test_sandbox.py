@@ -134,6 +134,26 @@ def test_induction_checks_every_hidden_pair(sb):
     assert not wrong.ok and wrong.error == "wrong" and "hidden pair 2" in wrong.detail
 
 
+
+def test_identical_induction_answers_are_judged_per_task(sb):
+    # One answer program written for several tasks shares a child, yet each job is judged on its own pairs: a
+    # right one, a wrong one, one whose hidden input raises, one that loops (timeout), and a right one after it.
+    answer = "def f(x):\n    while x == 'spin':\n        pass\n    return x * 2"
+    tasks = [(["1", "2"], ["2", "4"]), (["1", "2"], ["2", "5"]), (["1", "None"], ["2", "0"]),
+             (["'spin'"], ["0"]), (["'a'", "3"], ["'aa'", "6"])]
+    jobs = [Job(id=k, kind="induction", answer=answer, inputs=i, outputs=o) for k, (i, o) in enumerate(tasks)]
+    got = sb.run(jobs)
+    assert got[0].ok and got[4].ok
+    assert got[1].error == "wrong" and "hidden pair 1" in got[1].detail
+    assert got[2].error == "runtime_error" and "hidden pair 1" in got[2].detail
+    assert got[3].error == "timeout"
+
+
+def test_identical_induction_answers_do_not_share_globals(sb):
+    answer = "calls = []\ndef f(x):\n    calls.append(x)\n    return len(calls)"
+    jobs = [Job(id=k, kind="induction", answer=answer, inputs=["0", "9"], outputs=["1", "1"]) for k in range(6)]
+    assert all(r.ok for r in sb.run(jobs))
+
 def test_codegen_runs_check_against_entry_point(sb):
     tests = "def check(candidate):\n    assert candidate(2, 3) == 5\n    assert candidate(-1, 1) == 0\n"
     good = one(sb, kind="codegen", program="def add(a, b):\n    return a + b", tests=tests, entry_point="add")
