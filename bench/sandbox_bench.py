@@ -6,7 +6,8 @@
     imports, about 1% looping until the time limit);
 (b) one AZR training step's job mix in the paper's proportions, per task type: B validations, B*G learnability
     checks and B solver checks (deduction/abduction/induction; induction proposals carry 10 inputs, checks use 5
-    hidden pairs).
+    hidden pairs). Every induction answer is a distinct program: the worst case for process-per-program isolation;
+(c) the same mix where a share of the answers repeats an earlier answer to the same task (ours vs the baseline).
 
 Executors:
 - ours: `sandbox.Sandbox` with every protection on;
@@ -90,39 +91,54 @@ def validate_jobs(n: int, seed: int = 0) -> list[Job]:
     return jobs
 
 
-def training_step(batch: int, g: int, seed: int = 1) -> list[Job]:
+def training_step(batch: int, g: int, seed: int = 1, repeat: float = 0.0) -> list[Job]:
     """Per type: B validations, B*G learnability checks, B solver checks (the paper's proportions); about half of
-    the answers are right."""
+    the answers are right. Deduction and abduction proposals are different programs, and every induction answer
+    is a distinct program text (the worst case for us) unless `repeat` > 0: then each answer after a task's first
+    repeats one of that task's earlier answers with this probability, as sampled answers often do."""
     r = random.Random(seed)
-    picks = [r.choice(GOOD) for _ in range(batch)]
-    tasks = [(f"{p}\n# task {k}", make, make(r)) for k, (p, make) in enumerate(picks)]
+
+    def proposals(tag: str) -> list:
+        picks = [r.choice(GOOD) for _ in range(batch)]
+        return [(f"{p}\n# {tag} task {k}", make, make(r)) for k, (p, make) in enumerate(picks)]
+
+    ded, abd = proposals("deduction"), proposals("abduction")
     ind_prog, ind_make = GOOD[0]
     ind_inputs = [[ind_make(r) for _ in range(10)] for _ in range(batch)]
     with Sandbox(SandboxConfig()) as sb:  # gold outputs, as an earlier validation stage produced them
-        gold = sb.run([Job(id=k, kind="validate", program=p, input=i) for k, (p, _, i) in enumerate(tasks)])
+        gold = sb.run([Job(id=k, kind="validate", program=p, input=i) for k, (p, _, i) in enumerate(ded + abd)])
         ind = sb.run([Job(id=k, kind="induction_inputs", program=ind_prog, inputs=ins)
                       for k, ins in enumerate(ind_inputs)])
     jobs: list[Job] = []
+    earlier: dict = {}
 
     def add(**kw) -> None:
         jobs.append(Job(id=len(jobs), **kw))
 
+    def answer(key: tuple, fresh) -> str:
+        seen = earlier.setdefault(key, [])
+        text = r.choice(seen) if seen and r.random() < repeat else fresh()
+        seen.append(text)
+        return text
+
     for k in range(batch):  # proposals: deduction and abduction validations, induction input runs
-        p, _, i = tasks[k]
-        add(kind="validate", program=p, input=i)
-        add(kind="validate", program=p, input=i)
+        add(kind="validate", program=ded[k][0], input=ded[k][2])
+        add(kind="validate", program=abd[k][0], input=abd[k][2])
         add(kind="induction_inputs", program=ind_prog, inputs=ind_inputs[k])
-    for rounds in (g, 1):  # learnability (G per proposal), then the solver checks (1 per task)
+    for phase, rounds in (("learnability", g), ("solve", 1)):  # G per proposal, then 1 per task
         for k in range(batch):
-            p, make, i = tasks[k]
             o = gold[k].output
+            p, make, i = abd[k]
+            abd_gold = gold[batch + k].output
             outs = ind[k].outputs
             for _ in range(rounds):
-                right = r.random() < 0.5
-                add(kind="deduction", output=o, answer=o if right else "'nope'")
-                add(kind="abduction", program=p, output=o, answer=i if right else make(r))
-                answer = (ind_prog if right else "def f(s):\n    return s[::-1]") + f"\n# answer {len(jobs)}"
-                add(kind="induction", answer=answer, inputs=ind_inputs[k][5:], outputs=outs[5:])
+                add(kind="deduction", output=o, answer=o if r.random() < 0.5 else "'nope'")
+                add(kind="abduction", program=p, output=abd_gold,
+                    answer=answer(("abd", phase, k), lambda: i if r.random() < 0.5 else make(r)))
+                n = len(jobs)
+                add(kind="induction", inputs=ind_inputs[k][5:], outputs=outs[5:], answer=answer(
+                    ("ind", phase, k), lambda: (ind_prog if r.random() < 0.5 else "def f(s):\n    return s[::-1]")
+                    + f"\n# answer {n}"))
     return jobs
 
 
@@ -324,6 +340,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     ap.add_argument("--timeout", type=float, default=0.2, help="time limit per execution in the benchmark")
     ap.add_argument("--repeat", type=int, default=3, help="take the best of this many runs")
+    ap.add_argument("--repeated-answers", type=float, nargs="*", default=[0.25, 0.5], metavar="P",
+                    help="(c): also run the training step with this share of answers repeating an earlier answer "
+                         "to the same task (ours and the baseline only)")
     args = ap.parse_args()
 
     sets = {"(a) validate": validate_jobs(args.n), "(b) training step": training_step(args.batch, args.g)}
@@ -337,32 +356,48 @@ def main() -> None:
         ("baseline (reference-style, 1 worker)", lambda: Pool("persistent", 1, args.timeout)),
     )
     for name, jobs in sets.items():
-        kinds: dict[str, int] = {}
-        for j in jobs:
-            kinds[j.kind] = kinds.get(j.kind, 0) + 1
-        print(f"\n{name}: {len(jobs)} jobs {kinds}")
-        rates: dict[str, float] = {}
-        cpu_rates: dict[str, float] = {}
-        for label, make in executors:
-            ex = make()
-            try:
-                ex.run(jobs[:20])  # warm-up: workers started, caches hot
-                # Ours: each worker and its zygote (whose reaped job children count in its cutime/cstime).
-                pids = ex.worker_pids + ex.zygote_pids if isinstance(ex, Sandbox) else [p.pid for p in ex.procs]
-                t, cpu = measure(ex, jobs, pids, args.repeat)
-            finally:
-                ex.close()
-            rates[label] = len(jobs) / t
-            cpu_rates[label] = len(jobs) / cpu if cpu else float("nan")
-            print(f"  {label:40s} {t:7.3f} s  {rates[label]:8.0f} jobs/s   {cpu * 1e3 / len(jobs):6.2f} CPU-ms/job"
-                  f"  ({cpu_rates[label]:6.0f} jobs per CPU-second)")
+        print(f"\n{name}: {len(jobs)} jobs {_kinds(jobs)}")
+        rates, cpu_rates = _compare(executors, jobs, args.repeat)
         for what, r in (("wall", rates), ("CPU", cpu_rates)):
             ours, floor = r["ours"], r["floor (fork per job)"]
             base = r["baseline (reference-style, 1 worker)"]
             print(f"  by {what:4s}: ours/floor = {ours / floor:.2f}   ours/baseline = {ours / base:.2f}   "
                   f"ours {args.workers} workers vs 1 = {ours / r['ours, 1 worker']:.2f}x   "
                   f"floor {args.workers} vs 1 = {floor / r['floor, 1 worker']:.2f}x")
+    pair = (executors[0], executors[-1])
+    for share in args.repeated_answers:
+        jobs = training_step(args.batch, args.g, repeat=share)
+        print(f"\n(c) training step, {share:.0%} of answers repeat an earlier answer to the same task: {len(jobs)} jobs")
+        rates, cpu_rates = _compare(pair, jobs, args.repeat)
+        for what, r in (("wall", rates), ("CPU", cpu_rates)):
+            print(f"  by {what:4s}: ours/baseline = {r['ours'] / r['baseline (reference-style, 1 worker)']:.2f}")
 
+
+def _kinds(jobs: list[Job]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for j in jobs:
+        kinds[j.kind] = kinds.get(j.kind, 0) + 1
+    return kinds
+
+
+def _compare(executors, jobs: list[Job], repeat: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Run every executor on the same jobs; print and return (jobs per wall second, jobs per CPU second)."""
+    rates: dict[str, float] = {}
+    cpu_rates: dict[str, float] = {}
+    for label, make in executors:
+        ex = make()
+        try:
+            ex.run(jobs[:20])  # warm-up: workers started, caches hot
+            # Ours: each worker and its zygote (whose reaped job children count in its cutime/cstime).
+            pids = ex.worker_pids + ex.zygote_pids if isinstance(ex, Sandbox) else [p.pid for p in ex.procs]
+            t, cpu = measure(ex, jobs, pids, repeat)
+        finally:
+            ex.close()
+        rates[label] = len(jobs) / t
+        cpu_rates[label] = len(jobs) / cpu if cpu else float("nan")
+        print(f"  {label:40s} {t:7.3f} s  {rates[label]:8.0f} jobs/s   {cpu * 1e3 / len(jobs):6.2f} CPU-ms/job"
+              f"  ({cpu_rates[label]:6.0f} jobs per CPU-second)")
+    return rates, cpu_rates
 
 if __name__ == "__main__":
     main()

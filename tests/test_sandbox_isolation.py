@@ -230,12 +230,22 @@ def test_no_process_left_behind_when_the_caller_is_killed(tmp_path):
 def test_protections_are_reported(sb):
     prot = sb.protections
     for key in ("fork_per_job", "rlimits", "audit_hook", "empty_environment", "network_namespace",
-                "user_namespace", "separate_uid", "process_limit", "wall_clock_kill", "literal_parsing"):
+                "user_namespace", "separate_uid", "process_limit", "wall_clock_kill", "literal_parsing",
+                "pid_namespace"):
         assert isinstance(prot[key], bool), key
     assert prot["kernel"] == os.uname().release
     if os.geteuid() == 0:
-        assert prot["separate_uid"] and prot["process_limit"]
+        assert prot["separate_uid"] and prot["process_limit"] and prot["pid_namespace"]
     json.dumps(prot)
+
+
+def test_jobs_see_no_process_outside_their_namespace(sb):
+    if not sb.protections["pid_namespace"]:
+        pytest.skip("this kernel gives the sandbox no PID namespace")
+    # The job's parent is the namespace's process 1 (the zygote), and the caller's pid means nothing there.
+    r = attack(sb, f"assert OS['getppid']() == 1\nassert OS['getpgid']({os.getpid()}) is None")
+    assert not r.ok and "ProcessLookupError" in r.detail, r
+    assert attack(sb, "assert OS['getppid']() == 1").ok
 
 
 def test_poisoned_builtins_cannot_forge_a_literal(sb):
