@@ -16,7 +16,7 @@ def train_samples(engine, records: list[dict]) -> list:
     from azr.policy import TrainSample
 
     records = [r for r in records if r["response_ids"]]
-    prompt_ids = engine._encode([r["prompt"] for r in records]) if records else []
+    prompt_ids = engine.encode([r["prompt"] for r in records]) if records else []
     return [TrainSample(prompt_ids=p, response_ids=r["response_ids"], advantage=float(r["advantage"]))
             for p, r in zip(prompt_ids, records)]
 

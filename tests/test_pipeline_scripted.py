@@ -30,7 +30,7 @@ class ScriptedEngine:
         self.calls = 0
         self.stats = {}
 
-    def _encode(self, prompts):
+    def encode(self, prompts):
         return [self.tok(p, add_special_tokens=False)["input_ids"] for p in prompts]
 
     def _reply(self, prompt: str, j: int) -> str:
@@ -62,7 +62,7 @@ class ScriptedEngine:
             for j in range(n):
                 text = self._reply(p, j)
                 ids = self.tok(text, add_special_tokens=False)["input_ids"][:40] + [self.tok.eos_token_id]
-                comps.append(Comp(text, ids, "stop", len(self._encode([p])[0])))
+                comps.append(Comp(text, ids, "stop", len(self.encode([p])[0])))
             out.append(comps)
         self.stats = {"tokens": sum(len(c.token_ids) for cs in out for c in cs), "seconds": 0.01}
         return out

@@ -48,6 +48,11 @@ class RolloutEngine(Protocol):
         """n completions per prompt, in prompt order. temperature 0 means greedy decoding."""
         ...
 
+    def encode(self, prompts: list[str]) -> list[list[int]]:
+        """Token ids of each prompt exactly as `generate` feeds them (same special tokens, same left cut), so
+        the trainer scores the very sequence that was sampled."""
+        ...
+
 
 @dataclass
 class _Job:
@@ -137,7 +142,8 @@ class TransformersEngine:
             return device.type == "cuda"
         return bool(self.static_cache)
 
-    def _encode(self, prompts: list[str]) -> list[list[int]]:
+    def encode(self, prompts: list[str]) -> list[list[int]]:
+        """Token ids as generation sees them: the tokenizer's ids, left-cut to max_prompt_tokens."""
         enc = self.tokenizer(prompts, add_special_tokens=self.add_special_tokens)["input_ids"]
         out = []
         for ids in enc:
@@ -178,7 +184,7 @@ class TransformersEngine:
         static = self._use_static(device)
         was_training = model.training
         model.eval()
-        encoded = self._encode(list(prompts))
+        encoded = self.encode(list(prompts))
         jobs = [_Job(p, encoded[p]) for p in range(len(prompts)) for _ in range(n)]
         order = sorted(range(len(jobs)), key=lambda j: -len(jobs[j].ids))  # stable: copies stay together
         batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
