@@ -14,6 +14,8 @@ which is what defeats answers carrying an always-equal `__eq__`.
 from __future__ import annotations
 
 import ast
+import math
+import re
 from typing import Any
 
 
@@ -26,6 +28,7 @@ class SandboxError(ValueError):
 
 
 _CONTAINER_NODES = (ast.List, ast.Tuple, ast.Set, ast.Dict)
+_ADDRESS = re.compile(r" object at 0x[0-9a-fA-F]+")
 
 
 def _check_depth(node: ast.AST, max_depth: int, what: str, text: str | None = None) -> None:
@@ -46,7 +49,9 @@ def _literal(node: ast.AST, what: str) -> Any:
     try:
         return ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
-        raise SandboxError(f"{what} is not a Python literal ({type(exc).__name__}: {exc})"[:300]) from None
+        # No heap addresses ("<ast.Call object at 0x7f...>"): the same text must always get the same detail.
+        msg = _ADDRESS.sub("", str(exc))
+        raise SandboxError(f"{what} is not a Python literal ({type(exc).__name__}: {msg})"[:300]) from None
 
 
 def _parse(text: str, what: str) -> ast.Expression:
@@ -66,12 +71,34 @@ def _cap(text: Any, max_chars: int, what: str) -> str:
     return text
 
 
+def _check_finite(value: Any, what: str) -> None:
+    """`1e400` parses to inf, which no repr round-trips and which equals every other overflowing float; refuse it."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is float:
+            if not math.isfinite(v):
+                raise SandboxError(f"{what} contains {v!r}, which has no literal form")
+        elif t is complex:
+            if not (math.isfinite(v.real) and math.isfinite(v.imag)):
+                raise SandboxError(f"{what} contains {v!r}, which has no literal form")
+        elif t is dict:
+            stack.extend(v)
+            stack.extend(v.values())
+        elif t in (list, tuple, set, frozenset):
+            stack.extend(v)
+
+
 def parse_literal(text: str, max_chars: int = 10_000, max_depth: int = 32, what: str = "value") -> Any:
-    """One Python literal (`ast.literal_eval` semantics) from size-capped text, or SandboxError."""
+    """One Python literal (`ast.literal_eval` semantics) from size-capped text, or SandboxError. Values with no
+    literal form (inf, nan) are refused too."""
     _cap(text, max_chars, what)
     tree = _parse(text.strip(), what)
     _check_depth(tree.body, max_depth, what, text)
-    return _literal(tree.body, what)
+    value = _literal(tree.body, what)
+    _check_finite(value, what)
+    return value
 
 
 def parse_args(text: str, max_chars: int = 10_000, max_depth: int = 32, what: str = "argument list") -> tuple:
