@@ -188,6 +188,16 @@ def test_parse_failure_details_are_the_same_every_time():
     assert out[0]["detail"] == out[1]["detail"] and " at 0x" not in out[0]["detail"] + out[2]["detail"]
 
 
+def test_verdicts_do_not_depend_on_warning_filters_and_print_no_warnings():
+    jobs = [{"id": 1, "kind": "deduction", "output": repr("\\d"), "answer": "'\\d'"}, deduction(2, "1if 1 else 2")]
+    data = "".join(json.dumps(j) + "\n" for j in jobs).encode()
+    proc = subprocess.run(CMD, input=data, capture_output=True, cwd=ROOT, timeout=60,
+                          env={**os.environ, "PYTHONWARNINGS": "error"})
+    out = [strict_json(line) for line in proc.stdout.decode().splitlines()]
+    assert [(r["ok"], r["error"]) for r in out] == [(True, None), (False, "bad_answer")]
+    assert b"Warning" not in proc.stderr
+
+
 def test_abduction_answer_that_closes_the_call_never_scores():
     program = "def f(a):\n    return a == 5"
     out = check([{"id": k, "kind": "abduction", "program": program, "output": "True", "answer": answer}
