@@ -251,9 +251,10 @@ def _check(args: argparse.Namespace) -> int:
                 jobs = [e[2] for e in entries if e[2] is not None]
                 try:
                     results = iter(sandbox.run(jobs, progress=args.progress))
-                except SandboxError as exc:  # the workers could not be (re)started: every job still gets a line
-                    failed = Result(ok=False, error="crashed", detail=f"sandbox unavailable: {exc}"[:300])
-                    results = iter([failed] * len(jobs))
+                except Exception as exc:  # e.g. workers that cannot be (re)started: every job still gets a line
+                    detail = f"sandbox unavailable: {type(exc).__name__}: {exc}"[:300]
+                    print(f"azr sandbox check: {detail}", file=sys.stderr)
+                    results = iter([Result(ok=False, error="crashed", detail=detail)] * len(jobs))
                 for job_id, kind, job, bad in entries:
                     result = bad if bad is not None else next(results)
                     out.write(_result_line(result, job_id, kind) + "\n")

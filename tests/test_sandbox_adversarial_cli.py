@@ -113,6 +113,22 @@ def test_reader_going_away_ends_quietly(tmp_path):
     assert b"Traceback" not in err and b"Exception ignored" not in err
 
 
+def test_a_failing_sandbox_still_answers_every_line():
+    """Workers that cannot start (here: an injected OSError) give crashed results; the stream goes on."""
+    script = ("import sys, sandbox.pool as pool\n"
+              "def run(self, jobs, progress=False):\n"
+              "    raise OSError('no more processes')\n"
+              "pool.Sandbox.run = run\n"
+              "from azr.cli import main\n"
+              "sys.exit(main(['sandbox', 'check', '--batch', '2']))\n")
+    jobs = [{"id": k, "kind": "validate", "program": IDENTITY, "input": "1"} for k in range(3)] + ["bad"]
+    data = "".join((j if isinstance(j, str) else json.dumps(j)) + "\n" for j in jobs).encode()
+    proc = subprocess.run([sys.executable, "-c", script], input=data, capture_output=True, cwd=ROOT, timeout=60)
+    out = [strict_json(line) for line in proc.stdout.decode().splitlines()]
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr
+    assert [(r["id"], r["error"]) for r in out] == [(0, "crashed"), (1, "crashed"), (2, "crashed"), (None, "bad_job")]
+
+
 # --------------------------------------------------------------------------- odd JSON
 
 def test_ids_of_any_json_type_are_echoed_and_the_jobs_still_run():
