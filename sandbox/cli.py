@@ -112,6 +112,11 @@ class _LineReader:
                 chunk = os.read(self.fd, 1 << 20)
             except InterruptedError:
                 continue
+            except BlockingIOError:  # a stdin left non-blocking by the caller: wait for data, do not take it as EOF
+                if not block:
+                    return None
+                select.select([self.fd], [], [])
+                continue
             except OSError:
                 chunk = b""
             if not chunk:
