@@ -16,7 +16,7 @@ import math
 import os
 import select
 import sys
-from typing import Any, Optional
+from typing import Any
 
 MAX_LINE_BYTES = 64 << 20  # a longer line is a bad_job (and is never held in memory whole)
 BATCH_BYTES = 256 << 20  # a batch is checked once this much job text has been read, whatever --batch says
@@ -138,7 +138,7 @@ def _parse_line(line: bytes) -> tuple:
 
     from .models import REQUIRED, Job, Result
 
-    def bad(detail: str, job_id: Any = None, kind: Optional[str] = None) -> tuple:
+    def bad(detail: str, job_id: Any = None, kind: str | None = None) -> tuple:
         return job_id, kind, None, Result(ok=False, error="bad_job", detail=detail[:500])
 
     def no_constants(name: str) -> Any:
@@ -161,7 +161,7 @@ def _parse_line(line: bytes) -> tuple:
         return bad(problems, job_id, kind)
 
 
-def _result_line(result, job_id: Any, kind: Optional[str]) -> str:
+def _result_line(result, job_id: Any, kind: str | None) -> str:
     """Strict JSON (no NaN/Infinity); an id that has no strict JSON form (a number past float range) becomes null."""
     import json
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import SandboxError, parse_literal
-from sandbox.cli import _TOO_LONG, _EOF, _LineReader
+from sandbox.cli import _EOF, _TOO_LONG, _LineReader
 
 ROOT = Path(__file__).resolve().parent.parent
 CMD = [sys.executable, "-m", "azr.cli", "sandbox", "check", "--timeout", "2", "--workers", "2"]
