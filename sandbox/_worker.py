@@ -332,6 +332,54 @@ def setup_worker(index: int, parent_pid: int) -> dict:
     return {"prot": prot, "tmp": tmp, "job_uid": job_uid, "libc": libc}
 
 
+def _others_can_enter(path: str) -> bool:
+    """Whether a uid that owns nothing can list path: o+rx on it and o+x on every folder above."""
+    try:
+        st = os.stat(path)
+        if st.st_mode & 0o005 != 0o005:
+            return False
+        parent = os.path.dirname(path)
+        while parent and parent != path:
+            if not os.stat(parent).st_mode & 0o001:
+                return False
+            path, parent = parent, os.path.dirname(parent)
+    except OSError:
+        return False
+    return True
+
+
+def _reachable_stdlib(roots: set) -> tuple:
+    """Jobs run as an unprivileged uid; when the standard library lies under a folder that uid cannot enter
+    (pyenv under /root, mode 0700, say), only preloaded modules would import. Open each such sys.path folder here
+    and put /proc/self/fd/N before it: a process may follow its own descriptors, so jobs import from the folder
+    without any right on the folders above it, and read nothing else there. Returns the descriptors."""
+    fds = []
+    for k, p in enumerate(list(sys.path)):
+        if not p or not os.path.isdir(p) or _others_can_enter(p):
+            continue
+        fd = os.open(p, os.O_RDONLY | os.O_DIRECTORY)
+        high = fcntl_dup(fd, 40 + len(fds))
+        os.close(fd)
+        fds.append(high)
+        sys.path.insert(sys.path.index(p), f"/proc/self/fd/{high}")
+    sys.path_importer_cache.clear()
+    return tuple(fds)
+
+
+def fcntl_dup(fd: int, at_least: int) -> int:
+    """os.dup to the lowest free descriptor >= at_least (fcntl F_DUPFD, without importing fcntl)."""
+    taken = []
+    try:
+        new = os.dup(fd)
+        while new < at_least:
+            taken.append(new)
+            new = os.dup(fd)
+        return new
+    finally:
+        for t in taken:
+            os.close(t)
+
+
 def _mkdtemp() -> str:
     base = "/tmp" if os.path.isdir("/tmp") else "/var/tmp"
     while True:
@@ -565,8 +613,11 @@ def _child(wfd: int, run: tuple, ctx: dict) -> None:
         os.dup2(null, 0)
         os.dup2(null, 1)
         os.dup2(null, 2)
-        os.closerange(3, wfd)
-        os.closerange(wfd + 1, 1 << 16)
+        low = 3
+        for fd in sorted(ctx["keep_fds"] + (wfd,)):  # wfd and the stdlib folders (see _reachable_stdlib)
+            os.closerange(low, fd)
+            low = fd + 1
+        os.closerange(low, 1 << 16)
         cpu = _cpu_limit(opts, len(items))
         resource.setrlimit(resource.RLIMIT_AS, (opts["memory_mb"] << 20,) * 2)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))  # SIGXCPU first, SIGKILL a second later
@@ -1033,6 +1084,10 @@ def main() -> None:
     for p in sys.path:
         if p and p.endswith(".zip"):
             roots.add(os.path.realpath(p))
+    keep_fds: tuple = ()
+    if env["job_uid"] is not None:
+        keep_fds = _reachable_stdlib(roots)
+        roots.update(f"/proc/self/fd/{fd}" for fd in keep_fds)
     libc = env["libc"]
     fork = os.fork
     if libc is not None:
@@ -1046,7 +1101,7 @@ def main() -> None:
             fork.argtypes = ()
         except Exception:
             fork = os.fork
-    ctx = {"tmp": env["tmp"], "job_uid": env["job_uid"], "libc": libc, "fork": fork,
+    ctx = {"tmp": env["tmp"], "job_uid": env["job_uid"], "libc": libc, "fork": fork, "keep_fds": keep_fds,
            "devnull": os.open(os.devnull, os.O_RDWR),
            "read_roots": {f"r{k}": r for k, r in enumerate(sorted(roots))}}
     hook, ctx["hook_state"] = _make_hook()
