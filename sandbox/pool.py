@@ -36,11 +36,6 @@ from .models import REQUIRED, Job, Result
 WORKER_SCRIPT = str(Path(__file__).resolve().parent / "_worker.py")
 _LEN = struct.Struct("<I")
 PIPELINE = 2  # runs queued per worker, so a worker never waits on us between runs
-# Checks of one program share a run, up to this many calls (each call still gets fresh module globals): the G
-# abduction answers to one task, and identical induction answer programs (answers sampled twice, or the same
-# program written for several tasks).
-GROUP_SIZE = 16
-
 Outcome = tuple  # (code, text): code "ok" with the output repr, or an error code with a detail
 
 
@@ -238,24 +233,11 @@ class Sandbox:
         results: list[Optional[Result]] = [None] * len(jobs)
         self._blob_cache, self._gold_cache = {}, {}
         runs: list[_Run] = []
-        groups: dict[str, list] = {}
-        ind_groups: dict[str, list] = {}
         for i, job in enumerate(jobs):
             try:
-                self._plan(i, job, results, runs, groups, ind_groups)
+                self._plan(i, job, results, runs)
             except SandboxError as exc:
                 results[i] = _fail(job, exc.code, str(exc))
-        for program, members in groups.items():
-            for k in range(0, len(members), GROUP_SIZE):
-                runs.append(self._abduction_run(program, members[k:k + GROUP_SIZE], results))
-        for program, members in ind_groups.items():
-            chunk: list = []
-            for m in members:
-                if chunk and sum(len(c[2]) for c in chunk) + len(m[2]) > GROUP_SIZE:
-                    runs.append(self._induction_run(program, chunk, results))
-                    chunk = []
-                chunk.append(m)
-            runs.append(self._induction_run(program, chunk, results))
         runs = _dedup(runs)
         if runs:
             self._start()
@@ -315,7 +297,7 @@ class Sandbox:
         """Re-parse a child's repr here: only a real literal survives, whatever the child claimed."""
         return parse_literal(text, self.cfg.max_output_chars, self.cfg.max_literal_depth, "returned value")
 
-    def _plan(self, i: int, job: Job, results: list, runs: list, groups: dict, ind_groups: dict) -> None:
+    def _plan(self, i: int, job: Job, results: list, runs: list) -> None:
         missing = [f for f in REQUIRED[job.kind] if getattr(job, f) is None]
         if missing:
             raise SandboxError(f"kind '{job.kind}' needs field(s): {', '.join(missing)}", code="bad_job")
@@ -349,14 +331,15 @@ class Sandbox:
             program = self._program(job.program, "bad_job")
             gold = self._gold(job.output)
             blob = self._args(job.answer, "answer", "bad_answer")
-            groups.setdefault(program, []).append((i, job, blob, gold))
+            runs.append(self._abduction_run(program, i, job, blob, gold, results))
         elif kind == "induction":
             program = self._program(job.answer, "bad_answer", "answer program")
             if not job.inputs or len(job.inputs) != len(job.outputs):
                 raise SandboxError("inputs and outputs must be non-empty and of equal length", code="bad_job")
             blobs = [self._args(t, f"hidden input {k}", "bad_job") for k, t in enumerate(job.inputs)]
             golds = [self._gold(t, f"hidden output {k}") for k, t in enumerate(job.outputs)]
-            ind_groups.setdefault(program, []).append((i, job, blobs, golds))
+            runs.append(_Run(program, blobs, self._opts(), lambda out, i=i, job=job, golds=golds:
+                             self._done_induction(i, job, out, golds, results)))
         elif kind == "codegen":
             program = self._program(job.program, "bad_answer")
             if len(job.tests) > 1_000_000:
@@ -400,43 +383,27 @@ class Sandbox:
         runs.append(_Run(program, blobs, opts, half))
         runs.append(_Run(program, blobs, dict(opts, strict_twin=True), half))  # distinct key: not deduplicated
 
-    def _abduction_run(self, program: str, members: list, results: list) -> _Run:
+    def _abduction_run(self, program: str, i: int, job: Job, blob: bytes, gold: Any, results: list) -> _Run:
+        """One abduction check, in a process of its own: the checks of one program are different jobs, and a
+        program that keeps state in a module would otherwise let one answer change the verdict on the next.
+        Identical answers (the same right input, sampled G times) still run once (see _dedup)."""
         def done(out: list) -> None:
-            whole = len(out) == 1 and out[0][0] in ("syntax", "no_entry", "banned_import")
-            for k, (i, job, _blob, gold) in enumerate(members):
-                code, text = out[0] if whole else out[k] if k < len(out) else ("crashed", "no result")
-                if code != "ok":
-                    results[i] = _fail(job, code, text)
-                    continue
-                try:
-                    same = self._same_as_gold(text, job.output, gold)
-                except SandboxError as exc:
-                    results[i] = _fail(job, "output_not_literal", str(exc))
-                    continue
-                if same:
-                    results[i] = _ok(job, output=text)
-                else:
-                    results[i] = _fail(job, "wrong", f"f(*answer) returned {_short(text)}, expected "
-                                                     f"{_short(job.output)}", output=text)
+            code, text = out[0] if out else ("crashed", "no result")
+            if code != "ok":
+                results[i] = _fail(job, code, text)
+                return
+            try:
+                same = self._same_as_gold(text, job.output, gold)
+            except SandboxError as exc:
+                results[i] = _fail(job, "output_not_literal", str(exc))
+                return
+            if same:
+                results[i] = _ok(job, output=text)
+            else:
+                results[i] = _fail(job, "wrong", f"f(*answer) returned {_short(text)}, expected "
+                                                 f"{_short(job.output)}", output=text)
 
-        return _Run(program, [m[2] for m in members], self._opts(stop=False), done)
-
-    def _induction_run(self, program: str, members: list, results: list) -> _Run:
-        """One answer program checked on the hidden pairs of one or more jobs. Alone, it stops at the first
-        failure; grouped, every call runs (a failure of one job must not cost the others their checks)."""
-        if len(members) == 1:
-            i, job, blobs, golds = members[0]
-            return _Run(program, blobs, self._opts(), lambda out: self._done_induction(i, job, out, golds, results))
-
-        def done(out: list) -> None:
-            whole = len(out) == 1 and out[0][0] in ("syntax", "no_entry", "banned_import")
-            start = 0
-            for i, job, blobs, golds in members:
-                mine = out if whole else out[start:start + len(blobs)]
-                start += len(blobs)
-                self._done_induction(i, job, mine, golds, results)
-
-        return _Run(program, [b for m in members for b in m[2]], self._opts(stop=False), done)
+        return _Run(program, [blob], self._opts(), done)
 
     # ------------------------------------------------------------------ turning outcomes into results
 
@@ -540,7 +507,9 @@ class Sandbox:
 
         for w in self._workers:
             attach(w)
-        max_run = self.cfg.timeout_s * 2 * (GROUP_SIZE + 1) + 30
+        def max_run(rid: int) -> float:  # a backstop only: every call has its own time limit in the worker
+            return self.cfg.timeout_s * 2 * (len(runs[rid].items) + 1) + 30
+
         try:
             while remaining:
                 for w in list(self._workers):
@@ -590,7 +559,7 @@ class Sandbox:
                             continue
                         complete(rid, outcomes)
                 for w in list(self._workers):
-                    if w.inflight and now - w.last > max_run:
+                    if w.inflight and now - w.last > max_run(w.inflight[0]):
                         lost(w, "worker stopped responding")
         finally:
             detach_all = list(self._workers)

@@ -119,7 +119,7 @@ def test_abduction_checks_f_of_args(sb):
 
 
 def test_abduction_group_keeps_answers_independent(sb):
-    # Same program, many answers: grouped into one child, but each call gets fresh module globals.
+    # Same program, many answers: each answer is a job of its own, in a fresh process.
     program = "seen = []\ndef f(x):\n    seen.append(x)\n    return len(seen)"
     jobs = [Job(id=k, kind="abduction", program=program, output="1", answer=str(k)) for k in range(10)]
     assert all(r.ok for r in sb.run(jobs))
@@ -136,8 +136,8 @@ def test_induction_checks_every_hidden_pair(sb):
 
 
 def test_identical_induction_answers_are_judged_per_task(sb):
-    # One answer program written for several tasks shares a child, yet each job is judged on its own pairs: a
-    # right one, a wrong one, one whose hidden input raises, one that loops (timeout), and a right one after it.
+    # One answer program written for several tasks is judged on each task's own pairs: a right one, a wrong one,
+    # one whose hidden input raises, one that loops (timeout), and a right one after it.
     answer = "def f(x):\n    while x == 'spin':\n        pass\n    return x * 2"
     tasks = [(["1", "2"], ["2", "4"]), (["1", "2"], ["2", "5"]), (["1", "None"], ["2", "0"]),
              (["'spin'"], ["0"]), (["'a'", "3"], ["'aa'", "6"])]
@@ -149,9 +149,9 @@ def test_identical_induction_answers_are_judged_per_task(sb):
     assert got[3].error == "timeout"
 
 
-def test_identical_induction_answers_do_not_share_globals(sb):
-    answer = "calls = []\ndef f(x):\n    calls.append(x)\n    return len(calls)"
-    jobs = [Job(id=k, kind="induction", answer=answer, inputs=["0", "9"], outputs=["1", "1"]) for k in range(6)]
+def test_identical_induction_answers_do_not_share_state(sb):
+    answer = "import math\ndef f(x):\n    math.calls = getattr(math, 'calls', 0) + 1\n    return math.calls"
+    jobs = [Job(id=k, kind="induction", answer=answer, inputs=[str(k)], outputs=["1"]) for k in range(6)]
     assert all(r.ok for r in sb.run(jobs))
 
 def test_codegen_runs_check_against_entry_point(sb):

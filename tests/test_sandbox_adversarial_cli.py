@@ -299,8 +299,6 @@ def test_id_of_static_objects_is_nondeterministic():
     assert out[0]["error"] == "nondeterministic"
 
 
-@pytest.mark.xfail(strict=True, reason="pool: abduction checks of one program share a process (GROUP_SIZE), so one "
-                                       "job's call changes what f returns for the next job")
 def test_abduction_jobs_of_one_program_do_not_share_state():
     program = "import math\ndef f(a):\n    math.calls = getattr(math, 'calls', 0) + 1\n    return math.calls"
     out = check([{"id": k, "kind": "abduction", "program": program, "output": "1", "answer": str(k)}
