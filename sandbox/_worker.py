@@ -59,7 +59,16 @@ ALWAYS_BLOCKED = frozenset({
     "codeop", "runpy", "webbrowser", "urllib", "http", "ftplib", "smtplib", "telnetlib", "xmlrpc", "sqlite3",
     "_sqlite3", "syslog", "pwd", "grp", "spwd", "crypt", "platform", "sys", "_winapi", "msvcrt", "winreg",
     "_tracemalloc", "tracemalloc", "_xxsubinterpreters", "_testcapi", "_testinternalcapi",
+    "__main__", "_frozen_importlib", "_frozen_importlib_external",
 })
+# Banned modules that importable modules hold as attributes (linecache.os, collections._sys, posixpath.os,
+# dataclasses.inspect, queue.threading, ...): reaching one of these attribute names counts as importing the module
+# it names. Words that are also everyday attribute names (time, select, signal, code, ...) are left out.
+ATTRIBUTE_ROUTES = {name: name for name in (
+    "os", "sys", "posix", "subprocess", "_posixsubprocess", "socket", "_socket", "ctypes", "_ctypes", "importlib",
+    "_imp", "_thread", "threading", "marshal", "inspect", "mmap", "fcntl", "shutil", "multiprocessing", "pathlib",
+    "tempfile")}
+ATTRIBUTE_ROUTES.update({"_os": "os", "_sys": "sys", "_bootstrap": "importlib", "_bootstrap_external": "importlib"})
 # The subset of the above that a codegen job (HumanEval-style code) may legitimately import; it is still isolated.
 CODEGEN_ALLOWED = frozenset({"sys", "inspect", "pickle", "tempfile", "pathlib", "platform", "threading", "io"})
 
@@ -138,6 +147,11 @@ def _top(name: str) -> str:
 
 _IMPORT_NAME = opcode.opmap["IMPORT_NAME"]
 _EXTENDED_ARG = opcode.opmap["EXTENDED_ARG"]
+_LOAD_ATTR = opcode.opmap["LOAD_ATTR"]
+# Opcodes whose argument names an attribute (or a `from m import name`), as an index into co_names.
+_ATTR_OPS = frozenset(opcode.opmap[n] for n in ("LOAD_ATTR", "LOAD_METHOD", "STORE_ATTR", "DELETE_ATTR",
+                                                "IMPORT_FROM") if n in opcode.opmap)
+_ATTR_SHIFT = 1 if sys.version_info >= (3, 12) else 0  # 3.12 packs a flag into LOAD_ATTR's low bit
 _CodeType = type(compile("", "", "exec"))
 
 
@@ -154,18 +168,23 @@ def static_check(code, blocked: frozenset, entry: str) -> tuple[str, str] | None
         for n in names:
             if n in ESCAPE_NAMES:
                 return "banned_import", f"uses '{n}', which reaches modules around the import checks"
-        if any(n.partition(".")[0] in blocked for n in names):
+        if any(n.partition(".")[0] in blocked or ATTRIBUTE_ROUTES.get(n) in blocked for n in names):
             raw, ext = co.co_code, 0
             for i in range(0, len(raw), 2):
                 op = raw[i]
                 if op == _EXTENDED_ARG:
                     ext = (ext | raw[i + 1]) << 8
                     continue
+                arg, ext = ext | raw[i + 1], 0
                 if op == _IMPORT_NAME:
-                    name = names[ext | raw[i + 1]]
+                    name = names[arg]
                     if name.partition(".")[0] in blocked:
                         return "banned_import", f"import of banned module '{name}'"
-                ext = 0
+                elif op in _ATTR_OPS:
+                    name = names[arg >> _ATTR_SHIFT if op == _LOAD_ATTR else arg]
+                    if ATTRIBUTE_ROUTES.get(name) in blocked:
+                        return "banned_import", (f"reaches banned module '{ATTRIBUTE_ROUTES[name]}' through another "
+                                                 f"module ('.{name}')")
         for c in co.co_consts:
             if type(c) is _CodeType:
                 stack.append(c)

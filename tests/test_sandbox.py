@@ -197,10 +197,22 @@ def test_error_no_entry(sb):
     "import importlib\ndef f(a):\n    return importlib.import_module('os').getcwd()",
     "def f(a):\n    return ().__class__.__base__.__subclasses__()",
     "def f(a):\n    return getattr(f, '__globals__')",
+    "import __main__\ndef f(a):\n    return a",  # the worker's own module
+    "import _frozen_importlib_external as e\ndef f(a):\n    return e._os.getcwd()",
+    "import linecache\ndef f(a):\n    return linecache.os.sep",  # a banned module one attribute away
+    "import collections\ndef f(a):\n    return collections._sys.platform",
+    "from posixpath import os\ndef f(a):\n    return os.sep",
+    "import queue\ndef f(a):\n    return queue.threading.active_count()",
 ])
 def test_error_banned_import_by_every_spelled_route(sb, program):
     r = validate(sb, program)
     assert (r.ok, r.error) == (False, "banned_import"), r.detail
+
+
+def test_everyday_attribute_names_are_not_module_routes(sb):
+    program = ("class T:\n    def __init__(self):\n        self.time, self.code, self.random = 1, 2, 3\n"
+               "def f(a):\n    os = 4\n    t = T()\n    return t.time + t.code + t.random + os")
+    assert validate(sb, program).output == "10"
 
 
 def test_error_banned_import_at_run_time_even_if_caught(sb):

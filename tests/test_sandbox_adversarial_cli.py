@@ -317,9 +317,6 @@ def test_banned_module_reached_through_names_built_at_run_time_does_not_score():
     assert out[0]["ok"] is False
 
 
-@pytest.mark.xfail(strict=True, reason="worker: a banned module that an allowed module imported is one attribute "
-                                       "away (linecache.os, warnings.sys); neither the static check nor the run-time "
-                                       "layer stops the job from using it")
 def test_banned_module_reached_as_an_attribute_of_an_allowed_module_does_not_score():
     programs = ["import linecache\ndef f(a):\n    return linecache.os.sep",
                 "import warnings\ndef f(a):\n    return warnings.sys.platform"]
