@@ -470,17 +470,23 @@ def _clean_tmp(tmp: str, job_uid) -> str:
 
 # --------------------------------------------------------------------------- the child (untrusted code runs here)
 
+# > 0 while the import guard lets a standard-library module import a banned one (see _make_import_guard).
+_ALLOW = [0]
+JOB_MODULE = "__sandbox__"  # the name a job's program runs under
+
+
 class _Blocker:
     """Meta-path finder that refuses banned modules whatever route the import takes (import statement,
-    __import__, importlib). Installed once in the worker (inactive there: `blocked` is empty); a child sets
-    `blocked` before running job code. `hit` records an attempt even if the job catches the ImportError."""
+    __import__, importlib). Installed once in the worker (inactive there: `blocked` is empty); the zygote sets
+    `blocked` for its children. `hit` records an attempt even if the job catches the ImportError."""
 
     blocked: frozenset = frozenset()
     hit: list = [None]
+    allow: list = _ALLOW
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
-        if name.partition(".")[0] in cls.blocked:
+        if name.partition(".")[0] in cls.blocked and not cls.allow[0]:
             cls.hit[0] = name
             raise ImportError(f"sandbox: module '{name}' is banned")
         return None
@@ -542,6 +548,53 @@ def _inside(path, roots) -> bool:
     return False
 
 
+def _make_import_guard(stash: dict, roots) -> object:
+    """`builtins.__import__` for jobs. Pure standard-library modules often import a banned module themselves
+    (pprint imports sys, statistics imports random, fnmatch imports os), so a job could only use the preloaded
+    ones. The guard tells the two apart: a banned import is allowed only while one of the job's own imports of a
+    permitted module is running, and only from the code of a standard-library module (its globals are the
+    __dict__ of a module loaded from the standard library); it gets the module the zygote already holds, or a
+    fresh import. Any other banned import, the job's own above all, is refused and recorded. importlib routes
+    that skip __import__ still meet the meta-path blocker and the audit hook."""
+    real, modules, allow, hit = builtins.__import__, sys.modules, _ALLOW, _Blocker.hit
+    blocker, depth = _Blocker, [0]
+    _type, _str, _dict, _ImpErr, _getattr = type, str, dict, ImportError, getattr
+    prefixes = tuple(r + "/" for r in roots)
+
+    def from_stdlib(g) -> bool:
+        if _type(g) is not _dict:
+            return False
+        name, file = g.get("__name__"), g.get("__file__")
+        if _type(name) is not _str or _type(file) is not _str or name == JOB_MODULE:
+            return False
+        mod = modules.get(name)
+        return mod is not None and _getattr(mod, "__dict__", None) is g and file.startswith(prefixes)
+
+    def guarded(name, globals=None, locals=None, fromlist=(), level=0):
+        if level != 0 or _type(name) is not _str:
+            return real(name, globals, locals, fromlist, level)
+        top = _str.partition(name, ".")[0]
+        if top not in blocker.blocked:
+            depth[0] += 1
+            try:
+                return real(name, globals, locals, fromlist, level)
+            finally:
+                depth[0] -= 1
+        if not (depth[0] and from_stdlib(globals)):
+            hit[0] = name
+            raise _ImpErr(f"sandbox: module '{name}' is banned")
+        mod = stash.get(name)
+        if mod is not None and stash.get(top) is not None:
+            return mod if fromlist else stash[top]
+        allow[0] += 1
+        try:
+            return real(name, globals, locals, fromlist, level)
+        finally:
+            allow[0] -= 1
+
+    return guarded
+
+
 def _make_hook():
     """The audit hook, installed once in the worker and inert there; a child arms it by filling `state` before any
     job code runs. It is an allow-list: unknown events are refused. Its state lives only in this closure (no
@@ -552,6 +605,7 @@ def _make_hook():
                                                         WRITE_PATH_EVENTS, _inside, _exact_path)
     _Perm, _ImpErr, _ValErr, _AttrErr = PermissionError, ImportError, ValueError, AttributeError
     _isinstance, _int, _type, _str, _len, o_write = isinstance, int, type, str, len, O_WRITE
+    allow = _ALLOW
 
     def hook(event: str, args: tuple) -> None:
         armed = state[0]
@@ -577,7 +631,7 @@ def _make_hook():
             return
         if event == "import":
             name = _p(args[0])
-            if name is None or _str.partition(name, ".")[0] in blocked:
+            if name is None or (_str.partition(name, ".")[0] in blocked and not allow[0]):
                 flag[0] = name
                 raise _ImpErr(f"sandbox: module '{name}' is banned")
             return
@@ -693,7 +747,7 @@ def _child(wfd: int, run: tuple, ctx: dict) -> None:
         return g
 
     def call(args_blob: bytes) -> str:
-        g = load("__sandbox__")
+        g = load(JOB_MODULE)
         f = g.get(entry)
         if not _callable(f):
             raise _Rej("no_entry", f"'{entry}' is not a function after the program ran")
@@ -701,7 +755,7 @@ def _child(wfd: int, run: tuple, ctx: dict) -> None:
         return _serial(value, max_chars, max_depth)
 
     def run_codegen() -> None:
-        g = load("__sandbox__")
+        g = load(JOB_MODULE)
         _exec(tests_code, g)
         cand = g.get(entry)
         if not _callable(cand):
@@ -778,6 +832,7 @@ def _zygote(ctl: int, back: int, res_w: int, ctx: dict) -> None:
     loads = marshal.loads
     modules = sys.modules
     all_modules = dict(modules)
+    builtins.__import__ = _make_import_guard(all_modules, ctx["read_roots"].values())
     purged: list = [None]  # the blocked set sys.modules is purged for now
     known: dict = {}  # options key -> options, sent once by the manager
     armed_for: dict = {}  # (tmp, blocked) -> the audit hook's state for children

@@ -209,6 +209,23 @@ def test_error_banned_import_by_every_spelled_route(sb, program):
     assert (r.ok, r.error) == (False, "banned_import"), r.detail
 
 
+def test_stdlib_modules_that_import_banned_modules_themselves_still_import(sb):
+    # pprint imports sys, statistics imports random, fnmatch imports os: that is the library's business.
+    assert validate(sb, "import statistics\ndef f(a):\n    return statistics.median([3, 1, a])", "2").output == "2"
+    program = "from pprint import pformat\nimport fnmatch, shlex\ndef f(a):\n    return pformat({'b': a, 'a': 1})"
+    assert validate(sb, program, "2").output == "\"{'a': 1, 'b': 2}\""
+
+
+@pytest.mark.parametrize("body", [
+    "exec('import o' + 's')",  # the job's own import, after it imported a permitted module
+    "exec('import o' + 's', pprint.__dict__)",  # in a stdlib module's namespace, but not during an import
+    "exec('import rand' + 'om')",
+])
+def test_stdlib_imports_open_no_route_for_the_job(sb, body):
+    r = validate(sb, f"import pprint\ndef f(a):\n    {body}\n    return a")
+    assert (r.ok, r.error) == (False, "banned_import"), r
+
+
 def test_everyday_attribute_names_are_not_module_routes(sb):
     program = ("class T:\n    def __init__(self):\n        self.time, self.code, self.random = 1, 2, 3\n"
                "def f(a):\n    os = 4\n    t = T()\n    return t.time + t.code + t.random + os")
