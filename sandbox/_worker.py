@@ -1134,10 +1134,37 @@ def _cpu_limit(opts: dict, n_items: int) -> int:
     return int(math.ceil(opts["timeout"] * max(1, n_items) * (2 if opts["repeat"] else 1))) + 1
 
 
+ADDR_NO_RANDOMIZE = 0x0040000
+
+
+def _fixed_layout() -> bool:
+    """Re-exec this worker once without address-space randomisation, so values derived from the addresses of
+    built-in objects (hash(None), id(int), the order of a set holding None) are the same in every worker and
+    every run: a gold output must not depend on which worker computed it. (Heap addresses still differ between
+    the two executions of a validation.) Returns whether the layout is fixed; False where the kernel or a
+    seccomp profile refuses, and the worker then goes on with a randomised layout."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        current = libc.personality(0xFFFFFFFF)
+        if current < 0:
+            return False
+        if current & ADDR_NO_RANDOMIZE:
+            return True
+        if libc.personality(current | ADDR_NO_RANDOMIZE) < 0:
+            return False
+    except Exception:
+        return False
+    os.execv(sys.executable, sys.orig_argv)  # same arguments, environment and pipes; never returns
+
+
 def main() -> None:
     index = int(sys.argv[1]) if len(sys.argv) > 1 else 0
+    fixed = _fixed_layout()
     reader = _Reader(0)
     env = setup_worker(index, os.getppid())
+    env["prot"]["fixed_address_layout"] = fixed
     for name in PRELOAD:
         try:
             __import__(name)
