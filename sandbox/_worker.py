@@ -1058,6 +1058,26 @@ def _compile(program: str, mode: str, tests) -> tuple:
 
 
 _BLOCKED_CACHE: dict = {}
+_CHECKED: dict = {}  # recent programs, compiled and checked: the G abduction answers to one program share this
+
+
+def _checked(program: str, opts: dict, blocked: frozenset):
+    """(code_blob, tests_blob) for a program that may run, or the (code, detail) that stops it."""
+    key = (program, opts["mode"], opts["tests"], opts["entry"], opts["static"], blocked)
+    got = _CHECKED.get(key)
+    if got is not None:
+        return got
+    compiled = _compile(program, opts["mode"], opts["tests"])
+    if isinstance(compiled[0], tuple):
+        got = compiled[0]
+    else:
+        code, tests_code = compiled
+        problem = static_check(code, blocked, opts["entry"]) if opts["static"] else None
+        got = problem or [marshal.dumps(code), marshal.dumps(tests_code) if tests_code is not None else None]
+    if len(_CHECKED) >= 512:
+        _CHECKED.clear()
+    _CHECKED[key] = got
+    return got
 
 
 def _blocked(banned: tuple, codegen: bool) -> frozenset:
@@ -1075,16 +1095,10 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
     mode = opts["mode"]
     opts["blocked"] = blocked = _blocked(opts["banned"], mode == "codegen")
     opts["purge"] = _purge_list(blocked, ctx["zygote_modules"])
-    compiled = _compile(program, mode, opts["tests"])
-    if isinstance(compiled[0], tuple):
-        return [compiled[0]]
-    code, tests_code = compiled
-    if opts["static"]:
-        problem = static_check(code, blocked, opts["entry"])
-        if problem:
-            return [problem]
-    code_blob = marshal.dumps(code)
-    tests_blob = marshal.dumps(tests_code) if tests_code is not None else None
+    checked = _checked(program, opts, blocked)
+    if isinstance(checked, tuple) and isinstance(checked[0], str):
+        return [checked]
+    code_blob, tests_blob = checked
     okey = tuple(opts[k] for k in _CHILD_OPTS)
     zygote_known = ctx["zygote_opts"]
     opts_id = zygote_known.get(okey)
