@@ -9,16 +9,19 @@ trusted, so marshal is fine in that direction; what children send back is parsed
 
 Two processes per worker: the manager (this script's process: pool protocol, compile and static checks, watching
 runs, parsing records; it never forks after start-up, so its writes cost no copy-on-write faults) and the zygote,
-forked once right after the warm-up, which only forks and reaps one child per run.
+forked once right after the warm-up into a PID namespace of its own, which unpacks each run and forks and reaps one
+child for it.
 
 Layers, outermost first (see docs in README "## Sandbox"):
-- worker: own network namespace (and user namespace when not root), empty os.environ, private temp folder;
-- child: fork per run, new process group, parent-death signal, fds 0/1/2 on /dev/null and every other inherited fd
-  closed, rlimits (address space, CPU, file size, open files, processes, no core files), a separate unprivileged
-  uid when the worker is root, no-new-privs, not dumpable;
-- inside the child: banned modules purged from sys.modules plus an import blocker, and an allow-list audit hook that
-  refuses process creation, signals, sockets, ctypes, frame and gc introspection, and file access outside the
-  private folder and the standard library.
+- worker: no address-space randomisation (re-exec at start), own network namespace (and user namespace when not
+  root), empty os.environ, private temp folder; the zygote is process 1 of the jobs' PID namespace;
+- child: fork per run, new process group, fds 0/1/2 on /dev/null and every other inherited fd closed (but the
+  standard-library folders it may need, see _reachable_stdlib), rlimits (address space, CPU, file size, open
+  files, processes, no core files), a separate unprivileged uid when the worker is root, no-new-privs, not
+  dumpable, parent-death signal where there is no PID namespace;
+- inside the child: banned modules purged from sys.modules, an import guard and an import blocker, and an
+  allow-list audit hook that refuses process creation, signals, sockets, ctypes, frame and gc introspection, and
+  file access outside the private folder and the standard library.
 Results carry a per-run random nonce that lives only in the runner's frame, so job code cannot forge them without
 frame access (which the audit hook refuses).
 """

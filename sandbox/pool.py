@@ -2,7 +2,7 @@
 
 Division of labour, chosen for speed and for a small trusted surface:
 - here (the caller's process): job validation, literal parsing of inputs/answers/gold outputs, deduction checks
-  (a literal compared with a literal needs no process), grouping, scheduling, and every comparison of values;
+  (a literal compared with a literal needs no process), deduplication, scheduling, and every comparison of values;
 - `_worker.py` (one per core, started once): syntax/entry/banned-import checks, compile, and one forked child per
   run of untrusted code, with all limits applied in the child;
 - the child only ever sees the program and its arguments, never a gold output or hidden pair, so whatever it
