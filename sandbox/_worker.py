@@ -40,6 +40,7 @@ import signal
 import struct
 import sys
 import time
+from typing import Callable
 
 _LEN = struct.Struct("<I")
 
@@ -370,17 +371,17 @@ def _others_can_enter(path: str) -> bool:
     return True
 
 
-def _reachable_stdlib(roots: set) -> tuple:
+def _reachable_stdlib() -> tuple:
     """Jobs run as an unprivileged uid; when the standard library lies under a folder that uid cannot enter
     (pyenv under /root, mode 0700, say), only preloaded modules would import. Open each such sys.path folder here
     and put /proc/self/fd/N before it: a process may follow its own descriptors, so jobs import from the folder
     without any right on the folders above it, and read nothing else there. Returns the descriptors."""
     fds = []
-    for k, p in enumerate(list(sys.path)):
+    for p in list(sys.path):
         if not p or not os.path.isdir(p) or _others_can_enter(p):
             continue
         fd = os.open(p, os.O_RDONLY | os.O_DIRECTORY)
-        high = fcntl_dup(fd, 40 + len(fds))
+        high = _dup_at_least(fd, 40 + len(fds))
         os.close(fd)
         fds.append(high)
         sys.path.insert(sys.path.index(p), f"/proc/self/fd/{high}")
@@ -388,7 +389,7 @@ def _reachable_stdlib(roots: set) -> tuple:
     return tuple(fds)
 
 
-def fcntl_dup(fd: int, at_least: int) -> int:
+def _dup_at_least(fd: int, at_least: int) -> int:
     """os.dup to the lowest free descriptor >= at_least (fcntl F_DUPFD, without importing fcntl)."""
     taken = []
     try:
@@ -551,7 +552,7 @@ def _inside(path, roots) -> bool:
     return False
 
 
-def _make_import_guard(stash: dict, roots) -> object:
+def _make_import_guard(stash: dict, roots) -> Callable:
     """`builtins.__import__` for jobs. Pure standard-library modules often import a banned module themselves
     (pprint imports sys, statistics imports random, fnmatch imports os), so a job could only use the preloaded
     ones. The guard tells the two apart: a banned import is allowed only while one of the job's own imports of a
@@ -1204,7 +1205,7 @@ def main() -> None:
             roots.add(os.path.realpath(p))
     keep_fds: tuple = ()
     if env["job_uid"] is not None:
-        keep_fds = _reachable_stdlib(roots)
+        keep_fds = _reachable_stdlib()
         roots.update(f"/proc/self/fd/{fd}" for fd in keep_fds)
     libc = env["libc"]
     fork = os.fork
