@@ -839,6 +839,7 @@ def _zygote(ctl: int, back: int, res_w: int, ctx: dict) -> None:
     builtins.__import__ = _make_import_guard(all_modules, ctx["read_roots"].values())
     purged: list = [None]  # the blocked set sys.modules is purged for now
     known: dict = {}  # options key -> options, sent once by the manager
+    blocked_sets: dict = {}
     armed_for: dict = {}  # (tmp, blocked) -> the audit hook's state for children
 
     def stage(payload: bytes) -> tuple:
@@ -846,7 +847,8 @@ def _zygote(ctl: int, back: int, res_w: int, ctx: dict) -> None:
         child is gone, so nothing is copied), while every page a child writes is a copy-on-write fault. Options,
         import state and the hook's state only change when the manager's options or private folder do."""
         nonce, code_blob, tests_blob, items, okey, new_opts, tmp = loads(payload)
-        if new_opts is not None:
+        if new_opts is not None:  # one blocked-set object per distinct set, so `is` below means equal
+            new_opts["blocked"] = blocked_sets.setdefault(new_opts["blocked"], new_opts["blocked"])
             known[okey] = new_opts
         opts = known[okey]
         blocked = opts["blocked"]
@@ -1174,7 +1176,10 @@ def _fixed_layout() -> bool:
             return False
     except Exception:
         return False
-    os.execv(sys.executable, sys.orig_argv)  # same arguments, environment and pipes; never returns
+    try:
+        os.execv(sys.executable, sys.orig_argv)  # same arguments, environment and pipes; never returns
+    except OSError:
+        return False
 
 
 def main() -> None:
