@@ -419,15 +419,14 @@ class Sandbox:
     def _done_inputs(self, i: int, job: Job, out: list, results: list) -> None:
         outputs = []
         for k in range(len(job.inputs)):
-            code, text = out[k] if k < len(out) else ("crashed", "no result")
+            code, text, where = _item(out, k, "input")
             if code != "ok":
-                where = "" if code in ("syntax", "no_entry", "banned_import") else f"input {k}: "
                 results[i] = _fail(job, code, where + text)
                 return
             try:
                 self._returned(text)
             except SandboxError as exc:
-                results[i] = _fail(job, "output_not_literal", f"input {k}: {exc}")
+                results[i] = _fail(job, "output_not_literal", f"{where}{exc}")
                 return
             outputs.append(text)
         results[i] = Result.model_construct(id=job.id, ok=True, output=None, outputs=outputs, error=None,
@@ -435,19 +434,17 @@ class Sandbox:
 
     def _done_induction(self, i: int, job: Job, out: list, golds: list, results: list) -> None:
         for k, gold in enumerate(golds):
-            code, text = out[k] if k < len(out) else ("crashed", "no result")
+            code, text, where = _item(out, k, "hidden pair")
             if code != "ok":
-                where = "" if code in ("syntax", "no_entry", "banned_import") else f"hidden pair {k}: "
                 results[i] = _fail(job, code, where + text)
                 return
             try:
                 same = self._same_as_gold(text, job.outputs[k], gold)
             except SandboxError as exc:
-                results[i] = _fail(job, "output_not_literal", f"hidden pair {k}: {exc}")
+                results[i] = _fail(job, "output_not_literal", f"{where}{exc}")
                 return
             if not same:
-                results[i] = _fail(job, "wrong", f"hidden pair {k}: expected {_short(job.outputs[k])}, got "
-                                                 f"{_short(text)}")
+                results[i] = _fail(job, "wrong", f"{where}expected {_short(job.outputs[k])}, got {_short(text)}")
                 return
         results[i] = _ok(job)
 
@@ -600,6 +597,13 @@ def _dedup(runs: list[_Run]) -> list[_Run]:
             done_a, done_b = seen.done, r.done
             seen.done = lambda outcomes, a=done_a, b=done_b: (a(outcomes), b(outcomes))
     return out
+
+
+def _item(out: list, k: int, label: str) -> tuple[str, str, str]:
+    """(code, text, where) of item k of a run; `where` prefixes its details ("input 3: "), except for a fault of
+    the whole program (syntax, no entry, banned import), which the worker reports once, for item 0."""
+    code, text = out[k] if k < len(out) else ("crashed", "no result")
+    return code, text, "" if code in ("syntax", "no_entry", "banned_import") else f"{label} {k}: "
 
 
 def _short(text: Optional[str], n: int = 120) -> str:
