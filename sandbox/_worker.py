@@ -1204,10 +1204,12 @@ def main() -> None:
     if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)):
         del sys.path[0]  # jobs must not import from the sandbox package folder
     stdlib = os.path.dirname(os.__file__)
-    roots = {os.path.realpath(stdlib), os.path.realpath(os.path.join(stdlib, "lib-dynload"))}
+    # Each folder as written and as resolved: imports open files (and modules carry __file__) under the path as
+    # sys.path writes it, which differs from the resolved one when a symlink lies on the way.
+    roots = {f(d) for d in (stdlib, os.path.join(stdlib, "lib-dynload")) for f in (str, os.path.realpath)}
     for p in sys.path:
         if p and p.endswith(".zip"):
-            roots.add(os.path.realpath(p))
+            roots.update((p, os.path.realpath(p)))
     keep_fds: tuple = ()
     if env["job_uid"] is not None:
         keep_fds = _reachable_stdlib()
