@@ -130,6 +130,10 @@ class SandboxConfig(Strict):
     max_literal_chars: int = Field(10_000, ge=16, description="Cap on input and answer text.")
     max_literal_depth: int = Field(32, ge=1, description="Cap on nesting of parsed literals.")
     banned_modules: list[str] = Field(default_factory=lambda: PAPER_BANNED_MODULES + EXTRA_BANNED_MODULES)
+    codegen_literal_returns: bool = Field(
+        True, description="codegen jobs: every value the candidate returns to the tests must be made of built-in "
+                          "types (int, str, list, dict, ...), so an object with a rigged __eq__ cannot pass an "
+                          "assert; false lets any object through (HumanEval's own harness does).")
 
 
 class TrainerConfig(Strict):

@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from azr.config import SandboxConfig  # noqa: E402
 from sandbox import Job, Sandbox  # noqa: E402
-from sandbox._worker import PRELOAD  # noqa: E402
+sys.path.insert(0, str(ROOT / "sandbox" / "worker"))
+from guards import PRELOAD  # noqa: E402  (the worker's own, stdlib-only module)
 
 # --------------------------------------------------------------------------- job generation
 

@@ -30,10 +30,13 @@ from typing import Any, Callable, Iterable, Optional
 
 from azr.config import SandboxConfig
 
+from .boundary import seccomp_programs, view_plan
 from .literals import SandboxError, parse_args, parse_literal, same_value
 from .models import REQUIRED, Job, Result
 
-WORKER_SCRIPT = str(Path(__file__).resolve().parent / "_worker.py")
+WORKER_SCRIPT = str(Path(__file__).resolve().parent / "worker" / "main.py")
+# Protections a benchmark or a test of the kernel boundary may switch off (Sandbox(disable=...)); never in training.
+DISABLEABLE = frozenset({"seccomp", "landlock", "filesystem_view", "fixed_job_pid", "clock_shift"})
 _LEN = struct.Struct("<I")
 PIPELINE = 2  # runs queued per worker, so a worker never waits on us between runs
 Outcome = tuple  # (code, text): code "ok" with the output repr, or an error code with a detail
@@ -76,15 +79,22 @@ class _Worker:
         return self.proc.stdin.fileno()
 
 
-def _spawn(index: int, banned: str) -> _Worker:
+def _spawn(index: int, plan: dict) -> _Worker:
     # -S -s: no site-packages, no user site; the environment is empty except for a fixed hash seed, so set and
     # dict-of-str iteration orders are the same in every worker and every run (gold outputs stay reproducible).
     proc = subprocess.Popen(
-        [sys.executable, "-S", "-s", "-X", "utf8", WORKER_SCRIPT, str(index), banned],
+        [sys.executable, "-S", "-s", "-X", "utf8", WORKER_SCRIPT, str(index)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         env={"PYTHONHASHSEED": "0"}, close_fds=True, start_new_session=True, cwd="/",
     )
-    return _Worker(index=index, proc=proc)
+    w = _Worker(index=index, proc=proc)
+    data = marshal.dumps(plan)
+    try:
+        proc.stdin.write(_LEN.pack(len(data)) + data)  # the worker's plan: its first frame, read before set-up
+        proc.stdin.flush()
+    except OSError:
+        pass  # the handshake reports the dead worker
+    return w
 
 
 def _read_frame(w: _Worker) -> Optional[Any]:
@@ -131,13 +141,25 @@ def _shutdown(workers: list) -> None:
 class Sandbox:
     """Isolated, parallel execution of model-written Python. Use as a context manager (or call close())."""
 
-    def __init__(self, cfg: SandboxConfig | None = None, *, strict_determinism: bool = False) -> None:
+    def __init__(self, cfg: SandboxConfig | None = None, *, strict_determinism: bool = False,
+                 python_checks: bool = True, disable: Iterable[str] = ()) -> None:
+        """strict_determinism: the second execution of a validate job runs in a second fresh process instead of
+        fresh globals in the same process (about twice the cost; see README for what each one catches).
+        python_checks=False and `disable` switch off the Python-level filters and individual kernel protections:
+        for tests that show the kernel boundary holding on its own and for benchmarks that price each
+        protection; never for training."""
         self.cfg = cfg or SandboxConfig()
         self.n_workers = self.cfg.workers or len(os.sched_getaffinity(0)) or 1
-        # strict_determinism: the second execution of a validate job runs in a second fresh process instead of
-        # fresh globals in the same process (about twice the cost; see README for what each one catches).
         self.strict_determinism = strict_determinism
-        self._banned_arg = ",".join(m for m in self.cfg.banned_modules if m.replace(".", "").isidentifier())
+        self.python_checks = bool(python_checks)
+        self.disabled = frozenset(disable)
+        unknown = self.disabled - DISABLEABLE
+        if unknown:
+            raise ValueError(f"Sandbox(disable=...): unknown protection(s) {sorted(unknown)}; "
+                             f"choose from {sorted(DISABLEABLE)}")
+        banned = [m for m in self.cfg.banned_modules if m.replace(".", "").isidentifier()]
+        self._worker_plan = dict(view_plan(), seccomp=seccomp_programs(), disable=sorted(self.disabled),
+                          python_checks=self.python_checks, banned=banned)
         self._workers: list[_Worker] = []
         self._blob_cache: dict[str, bytes] = {}
         self._gold_cache: dict[str, Any] = {}
@@ -163,7 +185,7 @@ class Sandbox:
         if self._closed:
             raise SandboxError("this Sandbox is closed", code="crashed")
         missing = [i for i in range(self.n_workers) if i not in {w.index for w in self._workers}]
-        fresh = [_spawn(i, self._banned_arg) for i in missing]
+        fresh = [_spawn(i, self._worker_plan) for i in missing]
         for w in fresh:
             self._handshake(w)
             self._workers.append(w)
@@ -217,7 +239,8 @@ class Sandbox:
                 if isinstance(v, bool):
                     prot[k] = bool(prot.get(k)) and v
         prot.update({"literal_parsing": True, "wall_clock_kill": True, "workers": str(self.n_workers),
-                     "strict_determinism": self.strict_determinism})
+                     "strict_determinism": self.strict_determinism, "landlock": bool(prot.get("landlock_abi")),
+                     "disabled": ",".join(sorted(self.disabled))})
         return prot
 
     # ------------------------------------------------------------------ the batch API
@@ -255,7 +278,7 @@ class Sandbox:
         opts = {"mode": "call", "entry": "f", "repeat": False, "stop": True, "static": True, "tests": None,
                 "timeout": float(c.timeout_s), "memory_mb": int(c.memory_mb),
                 "max_output_chars": int(c.max_output_chars), "max_depth": int(c.max_literal_depth),
-                "banned": tuple(c.banned_modules)}
+                "banned": tuple(c.banned_modules), "literal_returns": bool(c.codegen_literal_returns)}
         opts.update(kw)
         return opts
 
@@ -412,8 +435,13 @@ class Sandbox:
         if code != "ok":
             results[i] = _fail(job, code, text)
             return
-        # The child reports only reprs of exact built-in literal types (checked before repr is called), and a
-        # record needs the run's nonce, so no re-parse here; comparisons (abduction, induction) do re-parse.
+        # Re-parsed here exactly as it will be read back as a gold output: whatever the job process did to
+        # itself, only a real literal that the rest of the pipeline can use becomes a valid proposal.
+        try:
+            self._gold(text, "returned value")
+        except SandboxError as exc:
+            results[i] = _fail(job, "output_not_literal", str(exc))
+            return
         results[i] = _ok(job, output=text)
 
     def _done_inputs(self, i: int, job: Job, out: list, results: list) -> None:
@@ -485,19 +513,23 @@ class Sandbox:
             if bar is not None:
                 bar.update(1)
 
-        def lost(w: _Worker, why: str) -> None:
+        def lost(w: _Worker, why: str, blame: bool = True) -> None:
+            """Replace a worker. Only the run it was executing (the head of its queue) can be to blame; the runs
+            queued behind it go back to the queue uncharged, so no job loses its result for another's sake."""
             detach(w)
             _finish_worker(w)
             self._workers.remove(w)
-            for rid in w.inflight:
-                runs[rid].attempts += 1
+            for k, rid in enumerate(reversed(w.inflight)):
+                head = k == len(w.inflight) - 1
+                if blame and head:
+                    runs[rid].attempts += 1
                 if runs[rid].attempts >= 2:
                     complete(rid, [("crashed", f"the sandbox worker died on this job twice ({why})")])
                 else:
                     pending.appendleft(rid)
             w.inflight.clear()
             if not self._closed:
-                nw = _spawn(w.index, self._banned_arg)
+                nw = _spawn(w.index, self._worker_plan)
                 self._handshake(nw)
                 self._workers.append(nw)
                 attach(nw)
@@ -548,6 +580,9 @@ class Sandbox:
                         if msg is None:
                             break
                         rid, outcomes = msg
+                        if rid == -1:  # the worker retires (see worker/main.py): nothing it holds is to blame
+                            lost(w, str(outcomes), blame=False)
+                            break
                         if w.inflight and w.inflight[0] == rid:
                             w.inflight.popleft()
                         elif rid in w.inflight:

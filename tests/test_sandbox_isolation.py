@@ -53,15 +53,26 @@ def test_escape_route_used_by_these_tests_works(sb):
 
 
 def test_write_outside_private_folder_refused(sb, tmp_path):
-    target = Path("/tmp") / f"azr-escape-{uuid.uuid4().hex}"
+    target = Path("/var/tmp") / f"azr-escape-{uuid.uuid4().hex}"
+    worker = ROOT / "sandbox" / "worker" / "main.py"
     for body in (f"open({str(target)!r}, 'w').write('x')",
                  f"OS['open']({str(target)!r}, OS['O_WRONLY'] | OS['O_CREAT'])",
-                 f"open({str(ROOT / 'sandbox' / '_worker.py')!r}, 'a').write('# pwned')",
+                 f"open({str(worker)!r}, 'a').write('# pwned')",
                  f"OS['mkdir']({str(target)!r})", f"OS['rename']('.', {str(target)!r})"):
         r = attack(sb, body)
         assert refused(r), (body, r)
     assert not target.exists()
-    assert "# pwned" not in (ROOT / "sandbox" / "_worker.py").read_text()
+    assert "# pwned" not in worker.read_text()
+
+
+def test_the_private_folder_is_tmp_and_the_hosts_tmp_is_untouched(sb):
+    if not sb.protections["filesystem_view"]:
+        pytest.skip("this kernel gives the sandbox no filesystem view")
+    name = f"azr-escape-{uuid.uuid4().hex}"
+    r = attack(sb, f"open('/tmp/{name}', 'w').write('x')\nassert OS['getcwd']() == '/tmp'\n"
+                   f"assert OS['listdir']('/tmp') == [{name!r}]")
+    assert r.ok, r.detail
+    assert not (Path("/tmp") / name).exists()
 
 
 def test_read_outside_private_folder_and_stdlib_refused(sb):
@@ -260,7 +271,7 @@ def test_poisoned_builtins_cannot_forge_a_literal(sb):
 
 
 def test_str_subclass_paths_cannot_fool_the_file_checks(sb, tmp_path):
-    target = f"/tmp/azr-escape-{uuid.uuid4().hex}"
+    target = f"/var/tmp/azr-escape-{uuid.uuid4().hex}"
     body = f"""
 class Sneaky(str):
     def startswith(self, *a):
