@@ -137,6 +137,12 @@ _ALLOW = [0]
 JOB_MODULE = "__sandbox__"  # the name a job's program runs under
 
 
+# C accelerators that read the wall clock without going through the `time` module, so the runner's clock shift
+# (runner.install_clock_shift) would miss them. Without them, datetime and uuid use their pure-Python versions,
+# which call time.time() and time.time_ns(): a gold output built from "now" is then caught as nondeterministic.
+UNSHIFTABLE_CLOCKS = frozenset({"_datetime", "_uuid"})
+
+
 class _Blocker:
     """Meta-path finder that refuses banned modules whatever route the import takes (import statement,
     __import__, importlib). Installed once in the worker (inactive there: `blocked` is empty); the zygote sets
@@ -148,6 +154,9 @@ class _Blocker:
 
     @classmethod
     def find_spec(cls, name, path=None, target=None):
+        if name in UNSHIFTABLE_CLOCKS:
+            raise ImportError(f"sandbox: module '{name}' is not available (it reads clocks the sandbox cannot "
+                              "shift; the standard library falls back to its pure-Python version)")
         if name.partition(".")[0] in cls.blocked and not cls.allow[0]:
             cls.hit[0] = name
             raise ImportError(f"sandbox: module '{name}' is banned")

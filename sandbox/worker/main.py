@@ -427,10 +427,12 @@ def main() -> None:
     if plan is None:
         return
     # Open before the view hides /proc; only the zygote writes it (its own PID namespace's counter).
-    try:
-        last_pid_fd = os.open("/proc/sys/kernel/ns_last_pid", os.O_WRONLY | os.O_CLOEXEC)
-    except OSError:
-        last_pid_fd = None
+    last_pid_fd = None
+    if "fixed_job_pid" not in plan["disable"]:
+        try:
+            last_pid_fd = os.open("/proc/sys/kernel/ns_last_pid", os.O_WRONLY | os.O_CLOEXEC)
+        except OSError:
+            pass
     if sys.path and os.path.realpath(sys.path[0]) == os.path.dirname(os.path.realpath(__file__)):
         del sys.path[0]  # jobs must not import the worker's own modules (the view does not hold them either)
     env = jail.setup_worker(index, os.getppid(), plan)
@@ -512,8 +514,9 @@ def main() -> None:
             os.dup2(devnull, 1)
             os.close(devnull)
             ctx["zygote_pid"] = os.getpid()
-            ctx["clock_shift"] = runner.install_clock_shift()
-            zprot: dict = {}
+            zprot: dict = {"clock_shift": "clock_shift" not in plan["disable"]}
+            if zprot["clock_shift"]:
+                ctx["clock_shift"] = runner.install_clock_shift()
             _zygote_start(ctx, zprot)
             os.write(status_w, marshal.dumps(zprot))
             os.close(status_w)
