@@ -219,11 +219,19 @@ def _inside(path, roots) -> bool:
     return False
 
 
+# Standard-library functions that import a banned module in their own body, when the job calls them (not when the
+# job imports their module): argparse's HelpFormatter (shutil, for the terminal width), uuid3/uuid5 (hashlib),
+# ast.get_docstring (inspect.cleandoc). Found by the differential test (tests/test_sandbox_stdlib_differential.py).
+LAZY_STDLIB_IMPORTS = {"argparse": frozenset({"shutil"}), "uuid": frozenset({"hashlib"}),
+                       "ast": frozenset({"inspect"})}
+
+
 def _make_import_guard(stash: dict, roots) -> Callable:
     """`builtins.__import__` for jobs. Pure standard-library modules often import a banned module themselves
     (pprint imports sys, statistics imports random, fnmatch imports os), so a job could only use the preloaded
     ones. The guard tells the two apart: a banned import is allowed only while one of the job's own imports of a
-    permitted module is running, and only from the code of a standard-library module (its globals are the
+    permitted module is running (or, for LAZY_STDLIB_IMPORTS, when the named stdlib module's code asks for it),
+    and only from the code of a standard-library module (its globals are the
     __dict__ of a module loaded from the standard library); it gets the module the zygote already holds, or a
     fresh import. Any other banned import, the job's own above all, is refused and recorded. importlib routes
     that skip __import__ still meet the meta-path blocker and the audit hook."""
@@ -231,6 +239,7 @@ def _make_import_guard(stash: dict, roots) -> Callable:
     blocker, depth = _Blocker, [0]
     _type, _str, _dict, _ImpErr, _getattr = type, str, dict, ImportError, getattr
     prefixes = tuple(r + "/" for r in roots)
+    _lazy = LAZY_STDLIB_IMPORTS
 
     def from_stdlib(g) -> bool:
         if _type(g) is not _dict:
@@ -251,17 +260,21 @@ def _make_import_guard(stash: dict, roots) -> Callable:
                 return real(name, globals, locals, fromlist, level)
             finally:
                 depth[0] -= 1
-        if not (depth[0] and from_stdlib(globals)):
+        if not (depth[0] and from_stdlib(globals)) and not (
+                top in _lazy.get(globals.get("__name__") if _type(globals) is _dict else None, ())
+                and from_stdlib(globals)):
             hit[0] = name
             raise _ImpErr(f"sandbox: module '{name}' is banned")
         mod = stash.get(name)
         if mod is not None and stash.get(top) is not None:
             return mod if fromlist else stash[top]
         allow[0] += 1
+        depth[0] += 1  # what the module imports in turn (shutil imports os) comes from the stdlib too
         try:
             return real(name, globals, locals, fromlist, level)
         finally:
             allow[0] -= 1
+            depth[0] -= 1
 
     return guarded
 

@@ -314,61 +314,63 @@ def mkdtemp() -> str:
 
 
 def empty(path: str) -> bool:
-    """Remove everything inside path (not path itself, a mount point), without recursion and without following
-    symlinks: a job may leave a tree thousands of folders deep, or folders it made unreadable (the worker is
-    root, or owns the user namespace, so their modes do not stop it). Returns whether path is empty now."""
+    """Remove everything inside path (not path itself, a mount point), without recursion, without following
+    symlinks and holding at most two descriptors: a job may leave a tree thousands of folders deep (deeper than
+    the worker's descriptor limit), or folders it made unreadable (the worker is root, or owns the user namespace,
+    so their modes do not stop it). Bounded work: the tmpfs holds at most a few thousand inodes, so a tree that
+    is still not gone after many steps is given up on. Returns whether path is empty now."""
     try:
-        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        cur = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError:
         return False
-    stack = [(top, None)]  # (folder fd, (parent fd, name) to rmdir once the folder is empty)
+    names_up: list = []  # the folder names from path down to cur
+    steps = 0
     try:
-        while stack:
-            fd, entry = stack[-1]
-            pushed = False
+        while steps < 200_000:
+            steps += 1
             try:
-                names = os.listdir(fd)
+                entries = os.listdir(cur)
             except OSError:
-                names = []
-            for name in names:
+                entries = []
+            sub = None
+            for name in entries:
+                steps += 1
                 try:
-                    os.unlink(name, dir_fd=fd)
+                    os.unlink(name, dir_fd=cur)
                     continue
                 except IsADirectoryError:
                     pass
                 except OSError:
                     continue
                 try:
-                    os.chmod(name, 0o700, dir_fd=fd)
+                    os.chmod(name, 0o700, dir_fd=cur)
                 except OSError:
                     pass
                 try:
-                    sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                    sub = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=cur)
                 except OSError:
                     continue
-                stack.append((sub, (fd, name)))
-                pushed = True
+                names_up.append(name)
                 break
-            if pushed:
+            if sub is not None:
+                os.close(cur)
+                cur = sub
                 continue
-            stack.pop()
-            if entry is not None:
-                os.close(fd)
-                try:
-                    os.rmdir(entry[1], dir_fd=entry[0])
-                except OSError:
-                    pass
-        return not os.listdir(top)
+            if not names_up:
+                return not entries or not os.listdir(cur)
+            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=cur)
+            os.close(cur)
+            cur = parent
+            try:
+                os.rmdir(names_up.pop(), dir_fd=cur)
+            except OSError:
+                pass
+        return False
     except OSError:
         return False
     finally:
-        for fd, _ in stack:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
         try:
-            os.close(top)
+            os.close(cur)
         except OSError:
             pass
 
