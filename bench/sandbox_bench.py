@@ -7,7 +7,8 @@
 (b) one AZR training step's job mix in the paper's proportions, per task type: B validations, B*G learnability
     checks and B solver checks (deduction/abduction/induction; induction proposals carry 10 inputs, checks use 5
     hidden pairs). Every induction answer is a distinct program: the worst case for process-per-program isolation;
-(c) the same mix where a share of the answers repeats an earlier answer to the same task (ours vs the baseline).
+(c) the same mix where a share of the answers repeats an earlier answer to the same task (ours vs the baseline);
+(d) the CPU cost per job of each protection (ours with that one switched off, against all of them on).
 
 Executors:
 - ours: `sandbox.Sandbox` with every protection on;
@@ -353,6 +354,8 @@ def main() -> None:
     ap.add_argument("--repeated-answers", type=float, nargs="*", default=[0.25, 0.5], metavar="P",
                     help="(c): also run the training step with this share of answers repeating an earlier answer "
                          "to the same task (ours and the baseline only)")
+    ap.add_argument("--no-protection-costs", dest="protection_costs", action="store_false",
+                    help="skip (d), the CPU cost of each protection per job")
     args = ap.parse_args()
 
     sets = {"(a) validate": validate_jobs(args.n), "(b) training step": training_step(args.batch, args.g)}
@@ -374,6 +377,8 @@ def main() -> None:
             print(f"  by {what:4s}: ours/floor = {ours / floor:.2f}   ours/baseline = {ours / base:.2f}   "
                   f"ours {args.workers} workers vs 1 = {ours / r['ours, 1 worker']:.2f}x   "
                   f"floor {args.workers} vs 1 = {floor / r['floor, 1 worker']:.2f}x")
+    if args.protection_costs:
+        protection_costs(args)
     pair = (executors[0], executors[-1])
     for share in args.repeated_answers:
         jobs = training_step(args.batch, args.g, repeat=share)
@@ -381,6 +386,35 @@ def main() -> None:
         rates, cpu_rates = _compare(pair, jobs, args.repeat)
         for what, r in (("wall", rates), ("CPU", cpu_rates)):
             print(f"  by {what:4s}: ours/baseline = {r['ours'] / r['baseline (reference-style, 1 worker)']:.2f}")
+
+
+PRICED = (  # (label, Sandbox keyword arguments): each run with one protection off, compared with all of them on
+    ("seccomp (job filter per process, zygote filter per syscall)", {"disable": ("seccomp",)}),
+    ("Landlock", {"disable": ("landlock",)}),
+    ("filesystem view (pivot_root; off: host tree + /proc/self/fd)", {"disable": ("filesystem_view",)}),
+    ("fixed job pid (ns_last_pid write per fork)", {"disable": ("fixed_job_pid",)}),
+    ("clock shift (time wrappers, second execution)", {"disable": ("clock_shift",)}),
+    ("Python-level checks (static check, import guard, hook)", {"python_checks": False}),
+)
+
+
+def protection_costs(args) -> None:
+    """(d): what each protection costs per job, in CPU (caller + workers + job processes), on jobs that do almost
+    nothing, so the isolation is all there is to measure. Rounds interleave the configurations, best of each."""
+    jobs = [Job(id=k, kind="validate", program="def f(x):\n    return [x, x * 2]", input=str(k)) for k in range(600)]
+    configs = [("all protections on", {})] + list(PRICED)
+    best = {label: float("inf") for label, _ in configs}
+    for _ in range(args.repeat):
+        for label, kw in configs:
+            with Sandbox(SandboxConfig(workers=args.workers, timeout_s=args.timeout), **kw) as sb:
+                sb.run(jobs[:20])
+                best[label] = min(best[label], measure(sb, jobs, 1)[1])
+    base = best["all protections on"]
+    print(f"\n(d) cost of each protection: {len(jobs)} trivial validate jobs, CPU-ms per job, best of {args.repeat}")
+    print(f"  {'all protections on':60s} {base * 1e3 / len(jobs):6.3f}")
+    for label, _ in PRICED:
+        delta = (base - best[label]) * 1e3 / len(jobs)
+        print(f"  {label:60s} {best[label] * 1e3 / len(jobs):6.3f} without it: costs {delta:+.3f} ms/job")
 
 
 def _kinds(jobs: list[Job]) -> dict[str, int]:

@@ -3,8 +3,9 @@
 Division of labour, chosen for speed and for a small trusted surface:
 - here (the caller's process): job validation, literal parsing of inputs/answers/gold outputs, deduction checks
   (a literal compared with a literal needs no process), deduplication, scheduling, and every comparison of values;
-- `_worker.py` (one per core, started once): syntax/entry/banned-import checks, compile, and one forked child per
-  run of untrusted code, with all limits applied in the child;
+- `worker/` (one process pair per core, started once, stdlib-only): syntax/entry/banned-import checks, compile,
+  the kernel boundary (filesystem view, Landlock, seccomp, namespaces) and one forked child per run of untrusted
+  code, which locks itself down before job code runs; `boundary.py` computes, here, what each worker is given;
 - the child only ever sees the program and its arguments, never a gold output or hidden pair, so whatever it
   reports can only be "what f returned", which we compare here after re-parsing it as a literal.
 """
@@ -278,7 +279,7 @@ class Sandbox:
         opts = {"mode": "call", "entry": "f", "repeat": False, "stop": True, "static": True, "tests": None,
                 "timeout": float(c.timeout_s), "memory_mb": int(c.memory_mb),
                 "max_output_chars": int(c.max_output_chars), "max_depth": int(c.max_literal_depth),
-                "banned": tuple(c.banned_modules), "literal_returns": bool(c.codegen_literal_returns)}
+                "banned": tuple(c.banned_modules), "literal_returns": bool(c.codegen_literal_returns), "shifted": False}
         opts.update(kw)
         return opts
 
@@ -404,7 +405,8 @@ class Sandbox:
 
         opts = self._opts()
         runs.append(_Run(program, blobs, opts, half))
-        runs.append(_Run(program, blobs, dict(opts, strict_twin=True), half))  # distinct key: not deduplicated
+        # The twin reads shifted clocks (see worker/runner.py), so time-derived outputs disagree here too.
+        runs.append(_Run(program, blobs, dict(opts, shifted=True), half))  # distinct key: not deduplicated
 
     def _abduction_run(self, program: str, i: int, job: Job, blob: bytes, gold: Any, results: list) -> _Run:
         """One abduction check, in a process of its own: the checks of one program are different jobs, and a

@@ -272,3 +272,19 @@ def test_the_protections_say_what_is_switched_off():
     assert prot["seccomp"] is False and prot["landlock"] is False and prot["disabled"] == "landlock,seccomp"
     with pytest.raises(ValueError, match="unknown protection"):
         Sandbox(SandboxConfig(workers=1), disable=("aslr",))
+
+
+def test_an_output_the_pipeline_could_not_read_back_never_validates():
+    """A job that lifts its own int-to-str digit limit prints an integer no literal parser accepts; the re-parse on
+    the trusted side refuses it, so it never becomes a gold output that later fails to load."""
+    program = "import sys\ndef f(x):\n    sys.set_int_max_str_digits(0)\n    return 10 ** 5000 + x"
+    with Sandbox(SandboxConfig(workers=1, timeout_s=3.0), python_checks=False) as sb:
+        r = sb.run([Job(id=1, kind="validate", program=program, input="1")])[0]
+    assert not r.ok and r.error in ("output_not_literal", "output_too_large"), r
+
+
+def test_strict_determinism_also_catches_clock_derived_outputs():
+    gz = "import gzip\ndef f(data):\n    return gzip.compress(data)[4:8]"
+    with Sandbox(SandboxConfig(workers=2, timeout_s=3.0), strict_determinism=True) as sb:
+        r = sb.run([Job(id=1, kind="validate", program=gz, input="b'x'")])[0]
+    assert not r.ok and r.error == "nondeterministic", r

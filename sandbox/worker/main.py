@@ -345,7 +345,7 @@ def _blocked(banned: tuple, codegen: bool) -> frozenset:
 
 
 _CHILD_OPTS = ("mode", "entry", "repeat", "stop", "timeout", "memory_mb", "max_output_chars", "max_depth", "blocked",
-               "purge", "literal_returns")
+               "purge", "literal_returns", "shifted")
 
 
 def execute(program: str, items: list, opts: dict, ctx: dict) -> list:

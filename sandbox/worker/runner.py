@@ -198,6 +198,8 @@ def child(wfd: int, run: tuple, ctx: dict) -> None:
     literal_returns = opts["literal_returns"]
     flag = armed[3] if armed is not None else [None]
     shift, shift_s = ctx["clock_shift"], CLOCK_SHIFT_S
+    if opts["shifted"]:  # the second process of a strict_determinism pair
+        shift[0] = shift_s
 
     def report(index: int, code_: str, text: str) -> None:
         data = text.encode("utf-8", "backslashreplace")
