@@ -288,3 +288,20 @@ def test_strict_determinism_also_catches_clock_derived_outputs():
     with Sandbox(SandboxConfig(workers=2, timeout_s=3.0), strict_determinism=True) as sb:
         r = sb.run([Job(id=1, kind="validate", program=gz, input="b'x'")])[0]
     assert not r.ok and r.error == "nondeterministic", r
+
+
+def test_the_signal_handler_route_to_the_runner_is_closed_with_the_checks_on():
+    """The route the earlier red team used: reach `signal` through a worker class's globals (names built at run
+    time), install a SIGALRM handler and read the runner's frame from it. The kernel refuses the handler."""
+    program = ("_n = lambda *p: ''.join(p)\n"
+               "cls = [c for c in getattr(object, _n('__subcl', 'asses__'))() if c.__name__ == 'SeccompLoader'][0]\n"
+               "g = getattr(cls.install, _n('__glo', 'bals__'))\n"
+               "def attack():\n"
+               "    sig = g['signal']\n"
+               "    sig.signal(sig.SIGALRM, lambda n, frame: None)\n")
+    with Sandbox(SandboxConfig(workers=1, timeout_s=3.0)) as sb:
+        if not sb.protections["seccomp"]:
+            pytest.skip("no seccomp on this machine")
+        r = sb.run([Job(id=1, kind="codegen", program=program, tests="def check(c):\n    c()",
+                        entry_point="attack")])[0]
+    assert not r.ok and r.error == "runtime_error" and "Operation not permitted" in r.detail, r
