@@ -117,7 +117,8 @@ def setup_worker(index: int, parent_pid: int, plan: dict) -> dict:
             lib.sethostname(HOSTNAME, len(HOSTNAME))
         prot["parent_death_signal"] = True
         prot["no_new_privs"] = True
-    job_uid = _job_uid(index, parent_pid, fixed=plan.get("seccomp") is not None) if root else None
+    walled = plan.get("seccomp") is not None and "seccomp" not in off
+    job_uid = _job_uid(index, parent_pid, fixed=walled) if root else None
     prot["separate_uid"] = job_uid is not None
     prot["process_limit"] = job_uid is not None or not root
     base = mkdtemp()

@@ -32,7 +32,7 @@ import protocol
 import runner
 from guards import ALWAYS_BLOCKED, CODEGEN_ALLOWED, PRELOAD, _Blocker, _make_hook, _make_import_guard, _NULL
 from guards import _purge_list, _top, static_check
-from protocol import CODE_LIST, PROGRAM_CODES, RecordParser
+from protocol import PROGRAM_CODES, RecordParser
 
 WORKER_MODULES = frozenset({"guards", "jail", "lockdown", "protocol", "runner"})
 
