@@ -160,7 +160,7 @@ class Sandbox:
                              f"choose from {sorted(DISABLEABLE)}")
         banned = [m for m in self.cfg.banned_modules if m.replace(".", "").isidentifier()]
         self._worker_plan = dict(view_plan(), seccomp=seccomp_programs(), disable=sorted(self.disabled),
-                          python_checks=self.python_checks, banned=banned)
+                                 python_checks=self.python_checks, banned=banned)
         self._workers: list[_Worker] = []
         self._blob_cache: dict[str, bytes] = {}
         self._gold_cache: dict[str, Any] = {}
@@ -279,7 +279,8 @@ class Sandbox:
         opts = {"mode": "call", "entry": "f", "repeat": False, "stop": True, "static": True, "tests": None,
                 "timeout": float(c.timeout_s), "memory_mb": int(c.memory_mb),
                 "max_output_chars": int(c.max_output_chars), "max_depth": int(c.max_literal_depth),
-                "banned": tuple(c.banned_modules), "literal_returns": bool(c.codegen_literal_returns), "shifted": False}
+                "banned": tuple(c.banned_modules), "literal_returns": bool(c.codegen_literal_returns),
+                "shifted": False}
         opts.update(kw)
         return opts
 
