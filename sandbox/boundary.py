@@ -9,8 +9,9 @@ Both are computed here, in the trusted caller, once per process:
   file, link, mount, namespace or process; to change credentials, personality or limits; to send signals, trace,
   or read another process's memory; sockets, System V IPC, BPF, io_uring, keyrings, kernel modules, handles.
 - `view_plan`: the files the jobs' filesystem view holds: the standard library, the shared libraries its
-  extension modules load (found by importing them in a throwaway interpreter and reading its memory map), and
-  /dev/null. Everything else of the host is absent from the view.
+  extension modules load (found by importing them in a throwaway interpreter and reading its memory map), the
+  data files pure stdlib modules read (MIME tables, the time-zone database) and /dev/null. Everything else of the
+  host is absent from the view.
 """
 
 from __future__ import annotations
@@ -161,9 +162,20 @@ def _aliases(path: str) -> list[tuple[str, str]]:
     return out
 
 
+def _stdlib_data() -> list[str]:
+    """Host data files that pure standard-library modules read, so that they answer in a job as in plain Python:
+    the MIME tables `mimetypes` loads (without them, guess_type('a.mkv') is None instead of 'video/x-matroska')
+    and the time-zone database `zoneinfo` reads."""
+    import mimetypes
+
+    paths = list(dict.fromkeys(mimetypes.knownfiles)) + ["/usr/share/zoneinfo"]
+    return [p for p in paths if os.path.exists(p)]
+
+
 @functools.lru_cache(maxsize=1)
 def view_plan() -> dict:
-    """{"binds": paths bound read-only at their own place, "links": (link, target) symlinks}."""
+    """{"binds": paths bound read-only at their own place, "links": (link, target) symlinks, "data": the data
+    files among them, which the audit hook lets jobs read too}."""
     stdlib = os.path.dirname(os.__file__)
     binds: list[str] = []
     links: list[tuple[str, str]] = []
@@ -178,8 +190,15 @@ def view_plan() -> dict:
     for p in sys.path:
         if p.endswith(".zip") and os.path.isfile(p):
             binds.append(os.path.realpath(p))
+    data_roots: list[str] = []
+    for data in _stdlib_data():
+        real = os.path.realpath(data)
+        binds.append(real)
+        data_roots += [data, real]
+        if real != data:
+            links.append((data, real))
     for lib in _libraries():
         binds.append(lib)
         links.extend(_aliases(lib))
     binds.append("/dev/null")
-    return {"binds": binds, "links": links}
+    return {"binds": binds, "links": links, "data": sorted(set(data_roots))}

@@ -4919,3 +4919,10 @@ def f(names):
     return [asdict(p), repr(p), [(c.name, c.value) for c in Color], Pair(3, 4)._asdict(), UserId(5),
             UserId.__name__, sorted(Movie.__annotations__)]
 """)
+
+_p("mimetypes/guess_from_system_tables", r"['a.mkv', 'b.json', 'c.webm', 'd.md', 'e.7z', 'f.tar.gz', 'g.unknownext']", r"""
+import mimetypes
+
+def f(names):
+    return [mimetypes.guess_type(n) for n in names] + [mimetypes.guess_extension('text/markdown')]
+""")

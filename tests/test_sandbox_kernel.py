@@ -197,11 +197,15 @@ REPRODUCIBLE = [
     (GRAPH_OS + "def f(x):\n    return os.getcwd() + x", "'/'"),
     (GRAPH_OS + "def f(x):\n    return [os.uname().nodename, os.getuid(), os.getgid()]", "0"),
     (GRAPH_OS + "def f(x):\n    return sorted(os.listdir('.')) + [x]", "'z'"),
+    ("_n = lambda *p: ''.join(p)\nsy = [c for c in getattr(object, _n('__subcl', 'asses__'))() "
+     "if c.__name__ == 'SeccompLoader'][0]\nsy = getattr(sy.install, _n('__glo', 'bals__'))['os']\n"
+     "def f(x):\n    return [x, sy.getpgrp(), sy.getsid(0)]", "0"),
     ("def f(x):\n    return hash(None) % 1000 + x", "3"),
     ("def f(x):\n    return sorted({'b', 'a', x})", "'c'"),
     ("def f(s):\n    return [hash(s) % 997, list({s, s + 'x', s * 2})]", "'ab'"),
 ]
 CLOCKED = [
+    ("import gzip\ndef f(x):\n    return [x, int(gzip.time.clock_gettime(0)) // 86400]", "0"),
     ("import gzip\ndef f(data):\n    return gzip.compress(data)[4:8]", "b'x'"),
     ("import io, zipfile\ndef f(x):\n    buf = io.BytesIO()\n    with zipfile.ZipFile(buf, 'w') as z:\n"
      "        z.writestr('a.txt', x)\n    return buf.getvalue()[10:14]", "'x'"),
@@ -228,7 +232,8 @@ def test_gold_outputs_are_the_same_in_two_sandboxes_started_seconds_apart():
         assert first[k].output == first[2 * n - 1 - k].output  # the same on the other worker
     for k in range(len(REPRODUCIBLE), n):  # clock-derived: caught, never a gold output
         assert not first[k].ok and first[k].error in ("nondeterministic", "banned_import"), first[k]
-    assert first[len(REPRODUCIBLE)].error == "nondeterministic"  # gzip's header time: the clock shift sees it
+    # gzip's time module reached as an attribute, and gzip's header time: the clock shift sees both
+    assert first[len(REPRODUCIBLE)].error == first[len(REPRODUCIBLE) + 1].error == "nondeterministic"
 
 
 def test_a_deep_tree_left_in_the_private_folder_costs_no_other_job_its_result():

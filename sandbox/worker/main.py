@@ -402,7 +402,7 @@ def execute(program: str, items: list, opts: dict, ctx: dict) -> list:
     return results
 
 
-def _roots(job_uid, view: bool) -> tuple[dict, tuple]:
+def _roots(job_uid, view: bool, data: list) -> tuple[dict, tuple]:
     """The folders jobs may read (for the audit hook and the import guard), and the descriptors to keep open."""
     stdlib = os.path.dirname(os.__file__)
     # Each folder as written and as resolved: imports open files (and modules carry __file__) under the path as
@@ -411,6 +411,7 @@ def _roots(job_uid, view: bool) -> tuple[dict, tuple]:
     for p in sys.path:
         if p and p.endswith(".zip"):
             roots.update((p, os.path.realpath(p)))
+    roots.update(data)  # stdlib data files: MIME tables, the time-zone database
     keep_fds: tuple = ()
     if job_uid is not None and not view:
         keep_fds = jail.reachable_stdlib(sys.path)
@@ -422,6 +423,8 @@ def _roots(job_uid, view: bool) -> tuple[dict, tuple]:
 def main() -> None:
     index = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     fixed = jail.fixed_layout(sys.orig_argv, sys.executable)
+    # What a job could read of its own command line is the same in every worker (the index is not in it).
+    sys.argv, sys.orig_argv = sys.argv[:1], sys.orig_argv[:-1]
     reader = protocol.Reader(0)
     plan = reader.read_msg()
     if plan is None:
@@ -455,7 +458,7 @@ def main() -> None:
         for name in [n for n in sys.modules if n.partition(".")[0] in worker_blocked]:
             del sys.modules[name]
         sys.meta_path.insert(0, _Blocker)
-    read_roots, keep_fds = _roots(env["job_uid"], prot["filesystem_view"])
+    read_roots, keep_fds = _roots(env["job_uid"], prot["filesystem_view"], plan.get("data", []))
     lib = env["libc"]
     fork = os.fork
     if lib is not None:

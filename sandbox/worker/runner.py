@@ -141,6 +141,15 @@ def install_clock_shift() -> list:
     r_local, r_gm, r_ctime, r_asctime, r_strftime = (real[n] for n in ("localtime", "gmtime", "ctime", "asctime",
                                                                         "strftime"))
     G = 1_000_000_000
+    r_clock, r_clock_ns = _time.clock_gettime, _time.clock_gettime_ns
+    cpu_clocks = {getattr(_time, n) for n in ("CLOCK_PROCESS_CPUTIME_ID", "CLOCK_THREAD_CPUTIME_ID")
+                  if hasattr(_time, n)}
+
+    def clock_gettime(clk_id):
+        return r_clock(clk_id) + (0 if clk_id in cpu_clocks else shift[0])
+
+    def clock_gettime_ns(clk_id):
+        return r_clock_ns(clk_id) + (0 if clk_id in cpu_clocks else shift[0] * G)
 
     def time():
         return r_time() + shift[0]
@@ -176,7 +185,7 @@ def install_clock_shift() -> list:
         return r_strftime(format, localtime() if t is None else t)
 
     for fn in (time, time_ns, monotonic, monotonic_ns, perf_counter, perf_counter_ns, localtime, gmtime, ctime,
-               asctime, strftime):
+               asctime, strftime, clock_gettime, clock_gettime_ns):
         fn.__module__ = "time"
         setattr(_time, fn.__name__, fn)
     return shift
