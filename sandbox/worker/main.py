@@ -175,6 +175,13 @@ def _zygote_start(ctx: dict, prot: dict) -> None:
     reaping and a job's set-up). Both are inherited by every job process and cannot be undone."""
     lib, plan = ctx["libc"], ctx["plan"]
     os.chdir(ctx["tmp"])  # every job starts in its private folder
+    if ctx["last_pid_fd"] is not None:
+        try:
+            os.pwrite(ctx["last_pid_fd"], b"1", 0)  # needs CAP_SYS_ADMIN over this PID namespace
+        except OSError:
+            os.close(ctx["last_pid_fd"])
+            ctx["last_pid_fd"] = None
+    prot["fixed_job_pid"] = ctx["last_pid_fd"] is not None
     abi = 0
     if lib is not None and "landlock" not in plan["disable"]:
         reads = sorted(set(plan["binds"]) | set(ctx["read_roots"].values()))
