@@ -44,7 +44,11 @@ def attack(sb: Sandbox, body: str, prelude: str = OS) -> Result:
 
 
 def refused(r: Result) -> bool:
-    return not r.ok and r.error in ("runtime_error", "banned_import") and "sandbox" in (r.detail or "")
+    """Refused by the audit hook ("sandbox: ...") or by the kernel (the path does not exist in the job's view, or
+    the call is not permitted): a project cloned under /tmp looks like the private folder to the hook."""
+    detail = r.detail or ""
+    return not r.ok and r.error in ("runtime_error", "banned_import") and (
+        "sandbox" in detail or detail.startswith(("FileNotFoundError", "PermissionError")))
 
 
 def test_escape_route_used_by_these_tests_works(sb):
