@@ -506,7 +506,6 @@ def main() -> None:
     # kernel kills every job process in the namespace, so a job needs no parent-death set-up of its own.
     ctx["pid_namespace"] = lib is not None and lib.unshare(jail.CLONE_NEWPID) == 0
     prot["pid_namespace"] = ctx["pid_namespace"]
-    prot["fixed_job_pid"] = ctx["pid_namespace"] and last_pid_fd is not None
     if not ctx["pid_namespace"] and last_pid_fd is not None:
         os.close(last_pid_fd)
         ctx["last_pid_fd"] = None
@@ -545,7 +544,7 @@ def main() -> None:
             break
         got += chunk
     os.close(status_r)
-    prot.update(marshal.loads(got) if got else {"landlock_abi": "", "seccomp": False})
+    prot.update(marshal.loads(got) if got else {"landlock_abi": "", "seccomp": False, "fixed_job_pid": False, "clock_shift": False})
     ctx["manager"] = _Manager(ctl_w, back_r, res_r, zpid)
     protocol.send(("hello", os.getpid(), env["base"], dict(prot, zygote=True), zpid))
     opts_cache: dict = {}
