@@ -58,7 +58,10 @@ class ModelConfig(Strict):
 
 
 class RolloutConfig(Strict):
-    engine: Literal["transformers", "vllm"] = "transformers"
+    engine: Literal["transformers", "vllm"] = Field(
+        "transformers", description="'transformers': generate in the training process; 'vllm': a vLLM server "
+        "(started by the run from its own environment, or `vllm_url`), weights synced after every update."
+    )
     temperature: float = Field(1.0, ge=0.0, le=5.0, description="0 means greedy decoding.")
     top_p: float = Field(1.0, gt=0.0, le=1.0)
     max_new_tokens: int = Field(8096, ge=1, description="Response budget per generation (paper: 8,096).")
@@ -68,7 +71,27 @@ class RolloutConfig(Strict):
         "'chat': the tokenizer's chat template (instruct models)."
     )
     batch_size: int = Field(64, ge=1, description="Prompts generated together (transformers engine).")
-    vllm_url: str | None = Field(None, description="OpenAI-compatible vLLM server for engine=vllm.")
+    vllm_url: str | None = Field(
+        None, description="engine=vllm: use this running server (http://host:port) instead of starting one. It "
+        "must run with VLLM_SERVER_DEV_MODE=1 and the azr worker extension (see the README)."
+    )
+    vllm_env: str | None = Field(
+        None, description="engine=vllm: the virtualenv holding vLLM; default $AZR_VLLM_ENV or .venv-vllm in the "
+        "repository (built by `make vllm-setup`)."
+    )
+    weight_sync: Literal["disk", "restart", "nccl"] = Field(
+        "disk", description="engine=vllm: how the server gets each update. 'disk': safetensors in a fresh folder, "
+        "reloaded in place; 'restart': relaunch the server on them; 'nccl': GPU-to-GPU transfer (GPU only)."
+    )
+    vllm_dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="engine=vllm: the server's weight dtype; 'auto' = the trainer model's dtype."
+    )
+    vllm_startup_timeout_s: float = Field(600.0, gt=0, description="How long a starting server may take.")
+    vllm_kv_cache_gb: float = Field(2.0, gt=0, description="engine=vllm on CPU: KV-cache size in GiB.")
+    vllm_gpu_memory_utilization: float = Field(
+        0.3, gt=0, le=1, description="engine=vllm on a GPU: the share of GPU memory the server may take."
+    )
+    vllm_args: list[str] = Field(default_factory=list, description="Extra `vllm serve` arguments, passed as is.")
 
 
 class RewardConfig(Strict):

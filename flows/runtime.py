@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 _LOCK = threading.RLock()
 _RUNTIMES: dict[str, "Runtime"] = {}
+SYNC_ATTEMPTS = 3
 
 
 def checkpoint_iterations(store: Any) -> list[int]:
@@ -59,9 +61,22 @@ class Runtime:
             log.info("restored checkpoint of iteration %d", ckpts[-1])
         else:
             self.model_iteration = 0
-        engine = TransformersEngine(trainer.model, tok, batch_size=self.cfg.rollout.batch_size,
-                                    max_prompt_tokens=self.cfg.rollout.max_prompt_tokens)
+        if self.cfg.rollout.engine == "vllm":
+            engine = self._vllm_rollout(tok, model)
+        else:
+            engine = TransformersEngine(trainer.model, tok, batch_size=self.cfg.rollout.batch_size,
+                                        max_prompt_tokens=self.cfg.rollout.max_prompt_tokens)
         return tok, trainer, engine
+
+    def _vllm_rollout(self, tok: Any, model: Any) -> Any:
+        from azr.model import resolve_model_dir
+        from azr.policy.vllm_rollout import build_vllm_rollout
+
+        m = self.cfg.model
+        device = str(next(model.parameters()).device)
+        dtype = str(next(model.parameters()).dtype).replace("torch.", "")
+        return build_vllm_rollout(self.cfg, tok, resolve_model_dir(m.path, m.cache_dir), self.store.root,
+                                  device, dtype)
 
     @property
     def policy(self) -> tuple:
@@ -80,7 +95,36 @@ class Runtime:
 
     @property
     def engine(self) -> Any:
-        return self.policy[2]
+        """The rollout engine, ready to generate with the weights in memory (engine=vllm: the server is
+        (re)started and synced first, verified)."""
+        engine = self.policy[2]
+        if hasattr(engine, "ensure"):
+            engine.ensure(self.trainer.model, self.model_iteration)
+        return engine
+
+    def encode(self, prompts: list[str]) -> list[list[int]]:
+        """Prompt ids exactly as the engine fed them to the model (no server round trip)."""
+        return self.policy[2].encode(prompts)
+
+    def sync_rollout(self) -> dict | None:
+        """engine=vllm: hand the weights in memory to the server now (a no-op when it holds them already)."""
+        engine = self.policy[2]
+        if not hasattr(engine, "ensure"):
+            return None
+        from azr.policy.vllm_server import VLLMUnavailable
+        from azr.policy.weight_sync import WeightSyncError
+
+        before = len(engine.sync_log)
+        for attempt in range(1, SYNC_ATTEMPTS + 1):  # the update task itself is never retried (see tasks/update)
+            try:
+                engine.ensure(self.trainer.model, self.model_iteration)
+                break
+            except (VLLMUnavailable, WeightSyncError) as exc:
+                if attempt == SYNC_ATTEMPTS:
+                    raise
+                log.warning("weight sync attempt %d failed (%s); trying again", attempt, exc)
+                time.sleep(2.0)
+        return engine.sync_log[-1] if len(engine.sync_log) > before else None
 
     # -- sandbox ---------------------------------------------------------------------------------------
     @property
@@ -99,6 +143,8 @@ class Runtime:
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None
+        if self._policy is not None and hasattr(self._policy[2], "close"):
+            self._policy[2].close()  # stops the vLLM server the run started
         self._policy = None
 
 
