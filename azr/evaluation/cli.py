@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 from azr.config_cli import add_config_args
 
@@ -22,6 +23,19 @@ examples:
   azr eval --model my-run@4 --benchmark cruxeval-i.jsonl --mode abduction --samples 5 --temperature 0.8
 """
 
+
+
+def vllm_engine(cfg, model, tokenizer, model_dir: Path):
+    """rollout.engine=vllm: a server started on the model's own folder (verified against the loaded weights)."""
+    import tempfile
+
+    from azr.policy.vllm_rollout import build_vllm_rollout
+
+    p = next(model.parameters())
+    work = Path(tempfile.mkdtemp(prefix="azr-eval-vllm-"))
+    engine = build_vllm_rollout(cfg, tokenizer, model_dir, work, str(p.device), str(p.dtype).replace("torch.", ""))
+    engine.ensure(model, 0)
+    return engine
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="evaluate a model on a benchmark file (pass@k)", epilog=EPILOG,
@@ -91,12 +105,19 @@ def _eval(args: argparse.Namespace) -> int:
     print(f"evaluating {args.model} ({model_dir}) on {bench.name}: {len(bench)} of {bench.total} items, "
           f"mode {bench.mode}, {samples} sample(s), temperature {temperature}", file=sys.stderr)
     model, tokenizer = load_model(str(model_dir), cfg.model.dtype, cfg.model.device, cfg.model.cache_dir)
-    engine = TransformersEngine(model, tokenizer, batch_size=batch,
-                                max_prompt_tokens=cfg.rollout.max_prompt_tokens)
-    with Sandbox(cfg.sandbox) as sandbox:
-        report = evaluate(engine, tokenizer, sandbox, bench, samples=samples, temperature=temperature,
-                          max_new_tokens=max_new, prompt_style=style, model_name=args.model,
-                          top_p=cfg.rollout.top_p, seed=cfg.run.seed, progress=not args.quiet)
+    if cfg.rollout.engine == "vllm":
+        engine = vllm_engine(cfg, model, tokenizer, Path(model_dir))
+    else:
+        engine = TransformersEngine(model, tokenizer, batch_size=batch,
+                                    max_prompt_tokens=cfg.rollout.max_prompt_tokens)
+    try:
+        with Sandbox(cfg.sandbox) as sandbox:
+            report = evaluate(engine, tokenizer, sandbox, bench, samples=samples, temperature=temperature,
+                              max_new_tokens=max_new, prompt_style=style, model_name=args.model,
+                              top_p=cfg.rollout.top_p, seed=cfg.run.seed, progress=not args.quiet)
+    finally:
+        if hasattr(engine, "close"):
+            engine.close()
     wall = time.perf_counter() - t0
 
     eval_run_id = None

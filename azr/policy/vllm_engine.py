@@ -75,7 +75,8 @@ class VLLMEngine:
             "max_tokens": max(1, min(max_new_tokens, self.max_model_len - len(ids))),
             "temperature": 0.0 if greedy else float(temperature), "top_p": 1.0 if greedy else float(top_p),
             "top_k": -1, "min_p": 0.0, "repetition_penalty": 1.0, "presence_penalty": 0.0,
-            "frequency_penalty": 0.0, "stop_token_ids": self.stop_token_ids, "ignore_eos": ignore_eos,
+            "frequency_penalty": 0.0, "ignore_eos": ignore_eos,
+            "stop_token_ids": [] if ignore_eos else self.stop_token_ids,  # vLLM's ignore_eos keeps these
             "skip_special_tokens": False, "spaces_between_special_tokens": False, "return_token_ids": True,
         }
         if seed is not None:

@@ -59,6 +59,7 @@ class VLLMRollout:
         # `verify` before it is trusted); a server we did not start may hold anything.
         self.folder_version: int | None = 0 if spec is not None else None
         self._verified = False
+        self._seen_healthy = False
         self.sync_log: list[dict] = []
         self._probe = probe_ids(tokenizer)
         self.restarts = 0
@@ -90,8 +91,10 @@ class VLLMRollout:
         """Before generating: a healthy server holding the weights of trainer iteration `version`, verified."""
         if not self._healthy():
             if self.server is None:
-                raise VLLMUnavailable(f"the vLLM server at rollout.vllm_url={self.engine.url} does not answer "
-                                      "/health; start it (see the README) or unset rollout.vllm_url")
+                msg = (f"the vLLM server at rollout.vllm_url={self.engine.url} does not answer /health; start it "
+                       "(see the README) or unset rollout.vllm_url to let the run start one")
+                # Never reached: a wrong URL, retrying cannot help. Reached before: it went away, retry.
+                raise (VLLMUnavailable if self._seen_healthy else VLLMSetupError)(msg)
             if self.server.starts:
                 self.restarts += 1
                 log.warning("vLLM server is not healthy; restarting it on %s", self.folder)
@@ -99,6 +102,7 @@ class VLLMRollout:
             self.server.start(self.folder)
             self.engine.url = self.server.url
             self.version, self._verified = self.folder_version, False
+        self._seen_healthy = True
         if self.version == version and not self._verified:
             try:
                 self.sync_log.append(self.verify(model, version, how="start"))
@@ -182,12 +186,13 @@ class VLLMRollout:
             self.server.stop()
 
 
-def build_vllm_rollout(cfg: Any, tokenizer: Any, base_dir: Path, run_root: Path, device: str,
-                       trainer_dtype: str) -> VLLMRollout:
-    """A `VLLMRollout` from the run's config (the server is started by the first `ensure`)."""
+def check_vllm_settings(cfg: Any, device: str) -> None:
+    """Refuse rollout settings that cannot work, before anything is started or written."""
     from azr.config import ConfigError
 
     r = cfg.rollout
+    if r.engine != "vllm":
+        return
     if r.weight_sync == "nccl":
         if not device.startswith("cuda"):
             raise ConfigError("rollout.weight_sync=nccl needs the trainer and the server on different GPUs; on CPU "
@@ -195,13 +200,26 @@ def build_vllm_rollout(cfg: Any, tokenizer: Any, base_dir: Path, run_root: Path,
                               "rollout.weight_sync=disk (or restart)")
         raise ConfigError("rollout.weight_sync=nccl is not implemented yet (see the README's vLLM section); use "
                           "rollout.weight_sync=disk, which works on GPUs too")
+    if r.vllm_url:
+        if not r.vllm_url.startswith(("http://", "https://")):
+            raise ConfigError(f"rollout.vllm_url={r.vllm_url!r} is not an http(s) URL; write http://host:port")
+        if r.weight_sync == "restart":
+            raise ConfigError("rollout.weight_sync=restart needs a server the run starts itself; with "
+                              "rollout.vllm_url set use rollout.weight_sync=disk")
+    else:
+        find_vllm_env(r.vllm_env)
+
+
+def build_vllm_rollout(cfg: Any, tokenizer: Any, base_dir: Path, run_root: Path, device: str,
+                       trainer_dtype: str) -> VLLMRollout:
+    """A `VLLMRollout` from the run's config (the server is started by the first `ensure`)."""
+    check_vllm_settings(cfg, device)
+    r = cfg.rollout
     dtype = trainer_dtype if r.vllm_dtype == "auto" else r.vllm_dtype
     common = dict(tokenizer=tokenizer, base_dir=base_dir, work_dir=run_root / "rollout-weights",
                   method=r.weight_sync, dtype=dtype, max_prompt_tokens=r.max_prompt_tokens,
                   max_new_tokens=r.max_new_tokens, concurrency=max(1, r.batch_size))
     if r.vllm_url:
-        if not r.vllm_url.startswith(("http://", "https://")):
-            raise ConfigError(f"rollout.vllm_url={r.vllm_url!r} is not an http(s) URL; write http://host:port")
         return VLLMRollout(url=r.vllm_url, **common)
     spec = ServerSpec(env=find_vllm_env(r.vllm_env), dtype=dtype,
                       max_model_len=context_length(base_dir, r.max_prompt_tokens + r.max_new_tokens),

@@ -110,6 +110,9 @@ class VLLMServer:
             env["VLLM_TARGET_DEVICE"] = "cpu"
             env["VLLM_CPU_KVCACHE_SPACE"] = str(max(1, round(self.spec.kv_cache_gb)))
             env.setdefault("VLLM_CPU_OMP_THREADS_BIND", "auto")
+            # vLLM keeps one core for its HTTP front end by default; on a small machine that halves generation,
+            # and the trainer and the front end are idle while the engine decodes. Set it to override.
+            env.setdefault("VLLM_CPU_NUM_OF_RESERVED_CPU", "0")
         elif ":" in self.spec.device:
             env["CUDA_VISIBLE_DEVICES"] = self.spec.device.split(":", 1)[1]
         return env
