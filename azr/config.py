@@ -91,6 +91,10 @@ class RolloutConfig(Strict):
     vllm_gpu_memory_utilization: float = Field(
         0.3, gt=0, le=1, description="engine=vllm on a GPU: the share of GPU memory the server may take."
     )
+    vllm_enforce_eager: bool | Literal["auto"] = Field(
+        "auto", description="engine=vllm: skip torch.compile / CUDA graphs. 'auto': eager on CPU (measured here: "
+        "75 s to start instead of 273 s, and no slower), compiled on GPUs."
+    )
     vllm_args: list[str] = Field(default_factory=list, description="Extra `vllm serve` arguments, passed as is.")
 
 

@@ -170,7 +170,7 @@ def bench_vllm(args) -> list[dict]:
     work = Path(tempfile.mkdtemp(prefix="azr-vllm-bench-"))
     spec = ServerSpec(env=find_vllm_env(None), dtype=dtype, max_model_len=context_length(folder, 2048),
                       max_num_seqs=max(args.batch_sizes), seed=0, log_path=work / "server.log",
-                      extra_args=list(args.vllm_args))
+                      enforce_eager=not (args.vllm_compile or torch.cuda.is_available()), extra_args=list(args.vllm_args))
     rollout = VLLMRollout(tokenizer=tok, base_dir=folder, work_dir=work, method="disk", dtype=dtype,
                           max_prompt_tokens=1536, max_new_tokens=args.new_tokens, spec=spec)
     rows = []
@@ -178,7 +178,7 @@ def bench_vllm(args) -> list[dict]:
         t = time.perf_counter()
         rollout.ensure(model, 0)
         rows.append(dict(variant="vllm_start", seconds=round(time.perf_counter() - t, 1),
-                         args=" ".join(args.vllm_args) or "(defaults)"))
+                         args=" ".join(rollout.server.command(folder)[4:])))
         print(json.dumps(rows[-1]), flush=True)
         for bs in args.batch_sizes:
             ps = prompts(bs)
@@ -200,12 +200,18 @@ def bench_vllm(args) -> list[dict]:
                 for p in model.parameters():
                     p.add_(torch.randn_like(p) * 1e-4)
             rollout.method = method
-            rep = rollout.sync(model, rollout.version + 1)
+            try:
+                rep = rollout.sync(model, rollout.version + 1)
+            except Exception as exc:  # report it and go on with the other method
+                rows.append(dict(variant=f"sync_{method}", error=str(exc)))
+                print(json.dumps(rows[-1]), flush=True)
+                rollout.version = (rollout.version or 0) + 1
+                continue
             rows.append(dict(variant=f"sync_{method}", seconds=round(rep["seconds"], 2),
                              export_s=round(rep["export_s"], 2), load_s=round(rep["load_s"], 2),
                              verify_s=round(rep["seconds"] - rep["export_s"] - rep["load_s"], 2),
                              checked_share=round(rep["checked_share"], 3),
-                             probe_max_abs_diff=rep["probe_max_abs_diff"]))
+                             probe_max_abs_diff=rep["probe_max_abs_diff"], probe_moved=rep["probe_moved"]))
             print(json.dumps(rows[-1]), flush=True)
     finally:
         rollout.close()
@@ -303,7 +309,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     ap.add_argument("--rl-steps", type=int, default=0, help="also run N generate→train iterations")
     ap.add_argument("--vllm", action="store_true", help="also measure the vLLM engine (needs `make vllm-setup`)")
-    ap.add_argument("--vllm-args", nargs="*", default=[], help="extra `vllm serve` arguments, e.g. --enforce-eager")
+    ap.add_argument("--vllm-args", nargs="*", default=[], help="extra `vllm serve` arguments")
+    ap.add_argument("--vllm-compile", action="store_true", help="let vLLM compile (default on CPU: --enforce-eager)")
     ap.add_argument("--train-child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--variant", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json-out", default=None)
@@ -351,6 +358,8 @@ def main() -> None:
         elif v == "greedy_agreement":
             print(f"greedy agreement vllm vs transformers: {r['identical']}/{r['prompts']} identical over "
                   f"{r['new_tokens']} tokens; the others diverge at token {r['diverge_at']}")
+        elif v.startswith("sync_") and "error" in r:
+            print(f"weight sync by {v[5:]:>7}: FAILED: {r['error']}")
         elif v.startswith("sync_"):
             print(f"weight sync by {v[5:]:>7}: {r['seconds']} s (export {r['export_s']}, load {r['load_s']}, "
                   f"verify {r['verify_s']}; checksum over {r['checked_share']:.0%} of values)")

@@ -83,3 +83,34 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture(scope="session")
+def vllm_env():
+    """The vLLM virtualenv the tests start servers from; its absence is a failure, not a skip."""
+    from azr.policy.vllm_server import VLLMSetupError, find_vllm_env
+
+    try:
+        return find_vllm_env()
+    except VLLMSetupError as exc:
+        pytest.fail(f"{exc} (make test builds it)")
+
+
+@pytest.fixture(scope="session")
+def vllm_tiny_model_dir(bundled_model_dir, tmp_path_factory):
+    """A random 2-layer Llama with the real tokenizer and a head size vLLM's CPU attention supports (64)."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from azr.model import load_tokenizer
+
+    tok = load_tokenizer(bundled_model_dir)
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=len(tok), hidden_size=128, intermediate_size=256, num_hidden_layers=2,
+                      num_attention_heads=2, num_key_value_heads=1, max_position_embeddings=4096,
+                      bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
+                      tie_word_embeddings=True)
+    out = tmp_path_factory.mktemp("vllm-tiny-model")
+    LlamaForCausalLM(cfg).save_pretrained(out, safe_serialization=True)
+    tok.save_pretrained(out)
+    return out

@@ -117,6 +117,7 @@ class VLLMRollout:
         """Hand the trainer's current weights to the server and verify them."""
         import httpx
 
+        before = self.server_logprobs()
         t0 = time.perf_counter()
         folder = self.work_dir / f"v{version:05d}-{uuid.uuid4().hex[:8]}"  # fresh path: vllm#32718
         export_weights(model, self.tokenizer, folder, self.dtype)
@@ -128,6 +129,7 @@ class VLLMRollout:
         else:
             steps = [("/pause", None), ("/collective_rpc", {"method": "reload_weights",
                                                             "kwargs": {"weights_path": str(folder)}}),
+                     ("/collective_rpc", {"method": "azr_after_reload"}),  # CPU: the tied head's packed copy
                      ("/reset_prefix_cache", None), ("/resume", None)]
             for path, body in steps:
                 try:
@@ -142,7 +144,7 @@ class VLLMRollout:
         t_load = time.perf_counter() - t0 - t_export
         old, self.folder, self.folder_version = self.folder, folder, version
         self.version, self._verified = None, False
-        report = self.verify(model, version, how=self.method)
+        report = self.verify(model, version, how=self.method, before=before)
         report.update(seconds=time.perf_counter() - t0, export_s=t_export, load_s=t_load)
         self.version, self._verified = version, True
         self.sync_log.append(report)
@@ -175,10 +177,11 @@ class VLLMRollout:
             out.append([float(row[str(t)]["logprob"]) for row, t in zip(rows, ids[1:])])
         return out
 
-    def verify(self, model: Any, version: int | None, how: str) -> dict:
+    def verify(self, model: Any, version: int | None, how: str, before: list | None = None) -> dict:
         report = {"version": version, "method": how, "folder": self.folder.name}
         report.update(compare_checksums(model, self.server_checksums()))
-        report.update(compare_probe(trainer_logprobs(model, self._probe), self.server_logprobs(), self.dtype))
+        report.update(compare_probe(trainer_logprobs(model, self._probe), self.server_logprobs(), self.dtype,
+                                    before))
         return report
 
     def close(self) -> None:
@@ -226,5 +229,6 @@ def build_vllm_rollout(cfg: Any, tokenizer: Any, base_dir: Path, run_root: Path,
                       max_num_seqs=r.batch_size, seed=cfg.run.seed, device=device, kv_cache_gb=r.vllm_kv_cache_gb,
                       gpu_memory_utilization=r.vllm_gpu_memory_utilization,
                       startup_timeout_s=r.vllm_startup_timeout_s, extra_args=list(r.vllm_args),
+                      enforce_eager=(device == "cpu") if r.vllm_enforce_eager == "auto" else r.vllm_enforce_eager,
                       log_path=run_root / "logs" / "vllm-server.log")
     return VLLMRollout(spec=spec, **common)

@@ -73,6 +73,7 @@ class ServerSpec:
     kv_cache_gb: float = 2.0
     gpu_memory_utilization: float = 0.3
     startup_timeout_s: float = 600.0
+    enforce_eager: bool = False
     extra_args: list[str] = field(default_factory=list)
     log_path: Path | None = None
 
@@ -100,6 +101,8 @@ class VLLMServer:
                "--disable-uvicorn-access-log"]
         if s.device.startswith("cuda"):
             cmd += ["--gpu-memory-utilization", str(s.gpu_memory_utilization)]
+        if s.enforce_eager:
+            cmd.append("--enforce-eager")
         return cmd + list(s.extra_args)
 
     def environment(self) -> dict[str, str]:

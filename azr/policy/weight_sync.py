@@ -121,10 +121,21 @@ def trainer_logprobs(model: Any, sequences: list[list[int]]) -> list[list[float]
     return out
 
 
-def compare_probe(mine: list[list[float]], theirs: list[list[float]], dtype: str) -> dict:
-    diff = max((abs(a - b) for m, t in zip(mine, theirs) for a, b in zip(m, t)), default=0.0)
+def _max_diff(a: list[list[float]], b: list[list[float]]) -> float:
+    if any(len(x) != len(y) for x, y in zip(a, b)) or len(a) != len(b):
+        return float("inf")
+    return max((abs(p - q) for x, y in zip(a, b) for p, q in zip(x, y)), default=0.0)
+
+
+def compare_probe(mine: list[list[float]], theirs: list[list[float]], dtype: str,
+                  before: list[list[float]] | None = None) -> dict:
+    """The server's probe log-probs must match the trainer's within the dtype's tolerance. `before` (the server's
+    answer before a sync) only goes into the report: how far the sync moved the server."""
+    diff = _max_diff(mine, theirs)
     tol = PROBE_TOLERANCE[dtype]
-    if diff > tol or any(len(m) != len(t) for m, t in zip(mine, theirs)):
+    moved = _max_diff(theirs, before) if before is not None else None
+    if not diff <= tol:
+        extra = f"; the sync moved it by {moved:.4g}" if moved is not None else ""
         raise WeightSyncError(f"weight sync did not take: the server's log-probs on the probe texts differ from the "
-                              f"trainer's by up to {diff:.4g} (tolerance {tol} for {dtype})")
-    return {"probe_max_abs_diff": diff, "probe_tolerance": tol}
+                              f"trainer's by up to {diff:.4g} (tolerance {tol} for {dtype}){extra}")
+    return {"probe_max_abs_diff": diff, "probe_tolerance": tol, "probe_moved": moved}

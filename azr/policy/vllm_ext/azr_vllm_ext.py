@@ -86,3 +86,24 @@ class AZRWorkerExtension:
         return {"checksums": per_tensor_checksums(named),
                 "opaque": [n for n, p in named if p.numel() == 0],
                 "dtype": str(named[0][1].dtype).replace("torch.", "") if named else None}
+
+    def azr_after_reload(self) -> int:
+        """Re-pack, on CPU, every layer that keeps its weight beside a packed copy; returns how many.
+
+        vLLM's in-place reload re-packs the layers it loads, but a tied LM head is never loaded (it shares the
+        embedding's weight), so on CPU its oneDNN copy keeps serving the old weights: measured with the bundled
+        model, an embedding change reached the server's inputs but not its output layer (probe log-probs 1.8 apart
+        after the reload). Re-packing from the shared weight fixes that."""
+        from vllm.platforms import current_platform
+
+        if not current_platform.is_cpu():
+            return 0
+        from vllm.model_executor.layers.utils import dispatch_cpu_unquantized_gemm
+
+        count = 0
+        for module in self._azr_model().modules():
+            w = getattr(module, "weight", None)
+            if hasattr(module, "cpu_linear") and w is not None and w.ndim == 2 and w.numel():
+                dispatch_cpu_unquantized_gemm(module, remove_weight=False)
+                count += 1
+        return count
