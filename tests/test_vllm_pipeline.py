@@ -16,20 +16,30 @@ from tests.test_pipeline import tiny_overrides
 pytestmark = pytest.mark.slow
 
 
-def _kill_server_when(marker, done: threading.Event, killed: list) -> None:
-    """Kill the run's vLLM server (the whole process group, SIGKILL) as soon as `marker(runtime)` is true."""
+def _watch_servers(marker, done: threading.Event, killed: list, pids: set) -> None:
+    """Note every server process the run starts, and kill one (the whole process group, SIGKILL) as soon as
+    `marker(runtime)` is true."""
     from flows import runtime
 
     while not done.is_set():
         for rt in list(runtime._RUNTIMES.values()):
-            if rt._policy is None or not marker(rt):
+            policy = rt._policy
+            proc = policy[2].server.proc if policy is not None else None
+            if proc is None:
                 continue
-            server = rt._policy[2].server
-            if server.proc is not None:
-                os.killpg(server.proc.pid, signal.SIGKILL)
+            pids.add(proc.pid)
+            if not killed and marker(rt):
+                os.killpg(proc.pid, signal.SIGKILL)
                 killed.append(time.time())
-                return
         time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_two_iterations_on_a_vllm_server_with_verified_disk_sync_and_a_restart(prefect_harness, vllm_tiny_model_dir,
@@ -47,10 +57,10 @@ def test_two_iterations_on_a_vllm_server_with_verified_disk_sync_and_a_restart(p
         "rollout.engine=vllm", "rollout.weight_sync=disk", "run.keep_checkpoints=2",
         "trainer.lr=1.0e-3"])  # updates that move the probe far beyond numeric noise, so a stale layer would show
 
-    done, killed = threading.Event(), []
+    done, killed, pids = threading.Event(), [], set()
     # Kill the server once iteration 1 has proposed: its learnability step then meets a dead server.
     marker = lambda rt: rt.store.read_json(1, "step-propose") is not None  # noqa: E731
-    killer = threading.Thread(target=_kill_server_when, args=(marker, done, killed), daemon=True)
+    killer = threading.Thread(target=_watch_servers, args=(marker, done, killed, pids), daemon=True)
     killer.start()
     try:
         run_id = train(config=cfg)
@@ -65,8 +75,9 @@ def test_two_iterations_on_a_vllm_server_with_verified_disk_sync_and_a_restart(p
             stats = store.read_json(it, f"step-{step}")["engine"]
             if stats:
                 assert stats["engine"] == "vllm" and stats["weights_version"] == it - 1, (it, step, stats)
-    # It was killed during iteration 1 and restarted: one more start than the first.
+    # It was killed during iteration 1 and restarted: one more start than the first; both are gone now.
     assert killed, "the server was never killed"
+    assert len(pids) == 2 and not any(_alive(p) for p in pids)
     assert store.read_json(1, "step-solve")["engine"]["server_starts"] == 2
 
     # After each update the server held the trainer's weights: its checksum equals one computed here from the

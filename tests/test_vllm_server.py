@@ -19,10 +19,10 @@ def served(vllm_env, vllm_tiny_model_dir, tmp_path_factory):
 
     model, tok = load_model(str(vllm_tiny_model_dir), dtype="float32", device="cpu")
     work = tmp_path_factory.mktemp("vllm-server")
-    spec = ServerSpec(env=vllm_env, dtype="float32", max_model_len=512, max_num_seqs=8, seed=0,
+    spec = ServerSpec(env=vllm_env, dtype="float32", max_model_len=4096, max_num_seqs=8, seed=0, device="cpu",
                       enforce_eager=True, log_path=work / "server.log")
     rollout = VLLMRollout(tokenizer=tok, base_dir=vllm_tiny_model_dir, work_dir=work, method="disk",
-                          dtype="float32", max_prompt_tokens=256, max_new_tokens=16, spec=spec)
+                          dtype="float32", max_prompt_tokens=4000, max_new_tokens=16, spec=spec)
     rollout.ensure(model, 0)  # starts the server on the base folder and verifies it
     yield rollout, model, tok
     rollout.close()
@@ -51,6 +51,17 @@ def test_samples_are_the_servers_ids_reproducible_by_seed(served):
                 assert len(x.token_ids) == 12
             body = x.token_ids[:-1] if x.finish_reason == "stop" else x.token_ids
             assert x.text == tok.decode(body, skip_special_tokens=False)
+
+
+def test_a_seeded_prompt_longer_than_one_step_of_prefill_does_not_kill_the_engine(served):
+    """A ~3,000-token prompt exceeds vLLM's default per-step token budget on CPU (2,048), so with chunked prefill
+    it is prefilled in pieces, and for a seeded request that crashed vLLM 0.32's CPU engine ("CPU Generator does
+    not use offset"). The server is started without chunked prefill; this must complete on the first server."""
+    rollout, _, _ = served
+    long = ["x = [" + ", ".join(str(i * 7 + k) for i in range(520)) + "]\nprint(x)" for k in range(2)]
+    assert all(2500 < len(e) < 4000 for e in rollout.encode(long))
+    out = rollout.generate(long, n=2, temperature=1.0, max_new_tokens=4, seed=3)
+    assert [len(c) for c in out] == [2, 2] and rollout.server.starts == 1
 
 
 def test_greedy_gives_one_answer_n_times_and_ignore_eos_fills_the_budget(served):

@@ -73,8 +73,11 @@ class VLLMRollout:
     def encode(self, prompts: list[str]) -> list[list[int]]:
         return self.engine.encode(prompts)
 
-    def generate(self, prompts: list[str], n: int = 1, **kw: Any) -> list:
-        return self.engine.generate(prompts, n, **kw)
+    def generate(self, prompts: list[str], n: int = 1, temperature: float = 1.0, top_p: float = 1.0,
+                 max_new_tokens: int = 256, seed: int | None = None, progress: bool = False,
+                 *, ignore_eos: bool = False) -> list:
+        return self.engine.generate(prompts, n, temperature, top_p, max_new_tokens, seed, progress,
+                                    ignore_eos=ignore_eos)
 
     # -- lifecycle and weights ---------------------------------------------------------------------
     def _healthy(self) -> bool:

@@ -103,6 +103,12 @@ class VLLMServer:
             cmd += ["--gpu-memory-utilization", str(s.gpu_memory_utilization)]
         if s.enforce_eager:
             cmd.append("--enforce-eager")
+        if s.device == "cpu":
+            # vLLM 0.32 on CPU kills its engine when a seeded request is prefilled in chunks (it rewinds the
+            # sampler's generator with set_offset, which CPU generators do not have: "CPU Generator does not use
+            # offset"). Every request here is seeded, so prompts are prefilled whole: no chunking, and a token
+            # budget per step that fits the longest prompt.
+            cmd += ["--no-enable-chunked-prefill", "--max-num-batched-tokens", str(max(s.max_model_len, 2048))]
         return cmd + list(s.extra_args)
 
     def environment(self) -> dict[str, str]:
