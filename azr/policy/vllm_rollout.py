@@ -118,32 +118,16 @@ class VLLMRollout:
 
     def sync(self, model: Any, version: int) -> dict:
         """Hand the trainer's current weights to the server and verify them."""
-        import httpx
-
         before = self.server_logprobs()
         t0 = time.perf_counter()
         folder = self.work_dir / f"v{version:05d}-{uuid.uuid4().hex[:8]}"  # fresh path: vllm#32718
         export_weights(model, self.tokenizer, folder, self.dtype)
         t_export = time.perf_counter() - t0
-        if self.method == "restart":
-            assert self.server is not None
-            self.server.start(folder)
-            self.engine.url = self.server.url
-        else:
-            steps = [("/pause", None), ("/collective_rpc", {"method": "reload_weights",
-                                                            "kwargs": {"weights_path": str(folder)}}),
-                     ("/collective_rpc", {"method": "azr_after_reload"}),  # CPU: the tied head's packed copy
-                     ("/reset_prefix_cache", None), ("/resume", None)]
-            for path, body in steps:
-                try:
-                    r = httpx.post(self.engine.url + path, json=body, timeout=600.0)
-                except httpx.HTTPError as exc:
-                    raise VLLMUnavailable(f"weight sync: {path} failed ({exc!r})") from exc
-                if r.status_code == 404:
-                    raise VLLMSetupError(f"the vLLM server has no {path} route: start it with "
-                                         "VLLM_SERVER_DEV_MODE=1 (see the README)")
-                if r.status_code != 200:
-                    raise WeightSyncError(f"weight sync: {path} answered {r.status_code}: {r.text[:300]}")
+        try:
+            self._load(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # never reached the server: the next try exports afresh
+            raise
         t_load = time.perf_counter() - t0 - t_export
         old, self.folder, self.folder_version = self.folder, folder, version
         self.version, self._verified = None, False
@@ -156,6 +140,43 @@ class VLLMRollout:
         print(f"vllm: weights of iteration {version} synced by {self.method} in {report['seconds']:.1f} s "
               f"(checksum over {report['checked_share']:.0%} of values, probe diff {report['probe_max_abs_diff']:.2g})")
         return report
+
+    def _load(self, folder: Path) -> None:
+        """Make the server serve `folder`: relaunch on it, or reload in place through the development routes."""
+        if self.method == "restart":
+            assert self.server is not None
+            self.server.start(folder)
+            self.engine.url = self.server.url
+        else:
+            self.version, self._verified = None, False  # unknown until verified
+            steps = [("/pause", None), ("/collective_rpc", {"method": "reload_weights",
+                                                            "kwargs": {"weights_path": str(folder)}}),
+                     ("/collective_rpc", {"method": "azr_after_reload"}),  # CPU: the tied head's packed copy
+                     ("/reset_prefix_cache", None), ("/resume", None)]
+            paused = False
+            try:
+                for path, body in steps:
+                    self._post(path, body)
+                    paused = path != "/resume"
+            finally:
+                if paused:  # never leave the server paused: later requests would wait forever
+                    try:
+                        self._post("/resume", None)
+                    except (VLLMUnavailable, WeightSyncError, VLLMSetupError):
+                        pass
+
+    def _post(self, path: str, body: dict | None) -> None:
+        import httpx
+
+        try:
+            r = httpx.post(self.engine.url + path, json=body, timeout=600.0)
+        except httpx.HTTPError as exc:
+            raise VLLMUnavailable(f"weight sync: {path} failed ({exc!r})") from exc
+        if r.status_code == 404:
+            raise VLLMSetupError(f"the vLLM server has no {path} route: start it with VLLM_SERVER_DEV_MODE=1 "
+                                 "(see the README)")
+        if r.status_code != 200:
+            raise WeightSyncError(f"weight sync: {path} answered {r.status_code}: {r.text[:300]}")
 
     def server_checksums(self) -> dict:
         import httpx
@@ -188,8 +209,11 @@ class VLLMRollout:
         return report
 
     def close(self) -> None:
+        """Stop the server the run started, and drop the exported weights (the checkpoints hold them)."""
         if self.server is not None:
             self.server.stop()
+        if self.folder != self.base_dir and self.work_dir in self.folder.parents:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def check_vllm_settings(cfg: Any, device: str) -> None:
