@@ -102,3 +102,23 @@ def test_two_iterations_on_a_vllm_server_with_verified_disk_sync_and_a_restart(p
         rows = query(home, f"select count(*) as n, count(distinct {key}) as d from {table} "
                            f"where run_id = '{run_id}'").to_pylist()[0]
         assert rows["n"] == rows["d"] > 0, table
+
+
+def test_a_resumed_run_hands_the_checkpointed_weights_to_its_new_server(prefect_harness, vllm_tiny_model_dir,
+                                                                         vllm_env, tmp_path):
+    """A new process starts its server on the base model; before the first step generates, the server must get
+    the weights of the checkpoint the trainer resumed from (verified), not keep serving the base model."""
+    from flows.train import train
+    from storage import RunStore
+
+    home = tmp_path / "home"
+    cfg = load_config(overrides=tiny_overrides(vllm_tiny_model_dir, home, iterations=1) + [
+        "rollout.engine=vllm", "trainer.lr=1.0e-3"])
+    run_id = train(config=cfg)  # its runtime (and server) is released at the end, as when a process exits
+    cfg.run.iterations = 2
+    train(config=cfg, run_id=run_id)
+    store = RunStore.open(home, run_id)
+    assert store.committed_iterations() == [0, 1, 2]
+    assert store.read_json(2, "step-propose")["engine"]["weights_version"] == 1
+    sync = store.read_json(2, "step-update")["weight_sync"]
+    assert sync["version"] == 2 and sync["checksum_match"]
