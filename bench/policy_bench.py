@@ -161,6 +161,7 @@ def bench_vllm(args) -> list[dict]:
 
     from azr.model import resolve_model_dir
     from azr.policy import TransformersEngine
+    from azr.policy.engine import default_stop_ids
     from azr.policy.vllm_rollout import VLLMRollout, context_length
     from azr.policy.vllm_server import ServerSpec, find_vllm_env
 
@@ -172,7 +173,8 @@ def bench_vllm(args) -> list[dict]:
                       max_num_seqs=max(args.batch_sizes), seed=0, log_path=work / "server.log",
                       enforce_eager=not (args.vllm_compile or torch.cuda.is_available()), extra_args=list(args.vllm_args))
     rollout = VLLMRollout(tokenizer=tok, base_dir=folder, work_dir=work, method="disk", dtype=dtype,
-                          max_prompt_tokens=1536, max_new_tokens=args.new_tokens, spec=spec)
+                          max_prompt_tokens=1536, max_new_tokens=args.new_tokens, spec=spec,
+                          stop_token_ids=default_stop_ids(model, tok))
     rows = []
     try:
         t = time.perf_counter()

@@ -73,10 +73,7 @@ class Runtime:
         from azr.policy.vllm_rollout import build_vllm_rollout
 
         m = self.cfg.model
-        device = str(next(model.parameters()).device)
-        dtype = str(next(model.parameters()).dtype).replace("torch.", "")
-        return build_vllm_rollout(self.cfg, tok, resolve_model_dir(m.path, m.cache_dir), self.store.root,
-                                  device, dtype)
+        return build_vllm_rollout(self.cfg, tok, model, resolve_model_dir(m.path, m.cache_dir), self.store.root)
 
     @property
     def policy(self) -> tuple:

@@ -186,3 +186,18 @@ def test_greedy_requests_one_sample_and_seeds_differ_per_prompt(bundled_tokenize
     assert e._body([1], 4, 1.0, 0.9, 8, 3, False)["n"] == 4
     assert request_seed(3, 0) != request_seed(3, 1) and request_seed(3, 1) == request_seed(3, 1)
     assert request_seed(None, 5) is None
+
+
+def test_the_vllm_engine_stops_where_the_in_process_engine_does(bundled_tokenizer, tmp_path):
+    """The server runs with `--generation-config vllm`, so the model's own EOS ids must be passed explicitly."""
+    from types import SimpleNamespace
+
+    from azr.policy import TransformersEngine
+    from azr.policy.vllm_rollout import build_vllm_rollout
+
+    model = torch.nn.Linear(2, 2)
+    model.generation_config = SimpleNamespace(eos_token_id=[7, bundled_tokenizer.eos_token_id])
+    cfg = load_config(overrides=["rollout.engine=vllm", "rollout.vllm_url=http://127.0.0.1:9"])
+    rollout = build_vllm_rollout(cfg, bundled_tokenizer, model, tmp_path, tmp_path)
+    assert rollout.engine.stop_token_ids == TransformersEngine(model, bundled_tokenizer).stop_token_ids
+    assert 7 in rollout.engine.stop_token_ids

@@ -24,18 +24,17 @@ examples:
 """
 
 
-
 def vllm_engine(cfg, model, tokenizer, model_dir: Path):
     """rollout.engine=vllm: a server started on the model's own folder (verified against the loaded weights)."""
     import tempfile
 
     from azr.policy.vllm_rollout import build_vllm_rollout
 
-    p = next(model.parameters())
     work = Path(tempfile.mkdtemp(prefix="azr-eval-vllm-"))
-    engine = build_vllm_rollout(cfg, tokenizer, model_dir, work, str(p.device), str(p.dtype).replace("torch.", ""))
+    engine = build_vllm_rollout(cfg, tokenizer, model, model_dir, work)
     engine.ensure(model, 0)
     return engine
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eval", help="evaluate a model on a benchmark file (pass@k)", epilog=EPILOG,

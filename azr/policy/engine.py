@@ -61,6 +61,16 @@ class _Job:
     out: Completion | None = field(default=None)
 
 
+def default_stop_ids(model: Any, tokenizer: Any) -> list[int]:
+    """Where generation stops, for every engine alike: the model's generation-config EOS ids and the tokenizer's."""
+    stop: list[int] = []
+    eos = getattr(getattr(unwrap(model), "generation_config", None), "eos_token_id", None)
+    for e in ([eos] if isinstance(eos, int) else list(eos or [])) + [tokenizer.eos_token_id]:
+        if e is not None and e not in stop:
+            stop.append(int(e))
+    return stop
+
+
 def _bucket(n: int, cap: int) -> int:
     """The next power of two ≥ n (at least 8, at most cap): few distinct batch shapes for the static cache."""
     b = 8
@@ -102,14 +112,8 @@ class TransformersEngine:
         self.add_special_tokens = add_special_tokens
         self._shadow: Any = None
         self.stats: dict = {}
-        base = unwrap(model)
         if stop_token_ids is None:
-            stop: list[int] = []
-            eos = getattr(getattr(base, "generation_config", None), "eos_token_id", None)
-            for e in ([eos] if isinstance(eos, int) else list(eos or [])) + [tokenizer.eos_token_id]:
-                if e is not None and e not in stop:
-                    stop.append(int(e))
-            stop_token_ids = stop
+            stop_token_ids = default_stop_ids(model, tokenizer)
         if not stop_token_ids:
             raise ValueError("no stop token: the tokenizer has no eos_token_id; pass stop_token_ids")
         self.stop_token_ids = list(stop_token_ids)

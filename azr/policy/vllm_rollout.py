@@ -37,7 +37,7 @@ def context_length(model_dir: Path, wanted: int) -> int:
 class VLLMRollout:
     def __init__(self, *, tokenizer: Any, base_dir: Path, work_dir: Path, method: str, dtype: str,
                  max_prompt_tokens: int, max_new_tokens: int, url: str | None = None,
-                 spec: ServerSpec | None = None, concurrency: int = 64):
+                 spec: ServerSpec | None = None, concurrency: int = 64, stop_token_ids: list[int] | None = None):
         if url is None and spec is None:
             raise ValueError("VLLMRollout needs a server spec or the URL of a running server")
         if url is not None and method == "restart":
@@ -52,7 +52,8 @@ class VLLMRollout:
         max_len = spec.max_model_len if spec is not None else context_length(base_dir, max_prompt_tokens
                                                                               + max_new_tokens)
         self.engine = VLLMEngine(tokenizer, url or "http://unset", max_model_len=max_len,
-                                 max_prompt_tokens=max_prompt_tokens, concurrency=concurrency)
+                                 max_prompt_tokens=max_prompt_tokens, concurrency=concurrency,
+                                 stop_token_ids=stop_token_ids)
         self.version: int | None = None  # the trainer iteration whose weights the server holds (verified)
         self.folder: Path = self.base_dir  # the folder the server's weights came from
         # The iteration whose weights `folder` holds: the base model is the trainer's iteration 0 (checked by
@@ -240,15 +241,22 @@ def check_vllm_settings(cfg: Any, device: str) -> None:
         find_vllm_env(r.vllm_env)
 
 
-def build_vllm_rollout(cfg: Any, tokenizer: Any, base_dir: Path, run_root: Path, device: str,
-                       trainer_dtype: str) -> VLLMRollout:
-    """A `VLLMRollout` from the run's config (the server is started by the first `ensure`)."""
+def build_vllm_rollout(cfg: Any, tokenizer: Any, model: Any, base_dir: Path, run_root: Path) -> VLLMRollout:
+    """A `VLLMRollout` for `model` (the trainer's weights) from the run's config; the server is started by the
+    first `ensure`, on the device and, by default, in the dtype of the model, and stops where the in-process
+    engine would."""
+    from azr.policy.engine import default_stop_ids
+    from azr.policy.logprobs import unwrap
+
+    first = next(unwrap(model).parameters())
+    device, trainer_dtype = str(first.device), str(first.dtype).replace("torch.", "")
     check_vllm_settings(cfg, device)
     r = cfg.rollout
     dtype = trainer_dtype if r.vllm_dtype == "auto" else r.vllm_dtype
     common = dict(tokenizer=tokenizer, base_dir=base_dir, work_dir=run_root / "rollout-weights",
                   method=r.weight_sync, dtype=dtype, max_prompt_tokens=r.max_prompt_tokens,
-                  max_new_tokens=r.max_new_tokens, concurrency=max(1, r.batch_size))
+                  max_new_tokens=r.max_new_tokens, concurrency=max(1, r.batch_size),
+                  stop_token_ids=default_stop_ids(model, tokenizer))
     if r.vllm_url:
         return VLLMRollout(url=r.vllm_url, **common)
     spec = ServerSpec(env=find_vllm_env(r.vllm_env), dtype=dtype,
