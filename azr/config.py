@@ -129,6 +129,10 @@ class SelfPlayConfig(Strict):
     )
     dedup: bool = Field(False, description="Drop tasks whose normalised program and input already exist.")
     buffer_cap: int | None = Field(None, ge=1, description="Keep only the newest N tasks per type.")
+    holdout_fraction: float = Field(
+        0.0, ge=0.0, lt=1.0, description="Share of each iteration's valid proposals held out for in-distribution "
+        "monitoring: never solved for training, trained on or added to the buffers; stored in the `heldout` table. "
+        "0 (the paper) holds nothing out; bench/learning_bench.py sets it.")
     rewards: RewardConfig = Field(default_factory=RewardConfig)
 
     @field_validator("task_types")

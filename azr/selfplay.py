@@ -7,6 +7,7 @@ needs. Nothing here touches files, processes or the model; the Prefect tasks in 
 
 from __future__ import annotations
 
+import random
 import re
 from typing import Any, Iterable, Sequence
 
@@ -73,6 +74,31 @@ def apply_validation(rec: Record, result: Any | None, task_id: str) -> Record:
     else:
         rec.update(valid=False, error=result.error, detail=result.detail)
     return rec
+
+
+def mark_holdout(records: list[Record], fraction: float, seed: int) -> list[Record]:
+    """Hold out a random share `fraction` of each type's valid proposals (stochastic rounding, so small batches
+    still hold some out on average). Held-out tasks are for monitoring only: nothing trains on them."""
+    rng = random.Random(seed)
+    out = [dict(r, holdout=False) for r in records]
+    if fraction <= 0:
+        return out
+    by_type: dict[str, list[int]] = {}
+    for i, r in enumerate(out):
+        if r["valid"]:
+            by_type.setdefault(r["task_type"], []).append(i)
+    for tt in sorted(by_type):
+        idx = by_type[tt]
+        want = fraction * len(idx)
+        k = int(want) + (1 if rng.random() < want - int(want) else 0)
+        for i in rng.sample(idx, k):
+            out[i]["holdout"] = True
+    return out
+
+
+def trainable(rec: Record) -> bool:
+    """A valid proposal whose task may be solved, trained on and buffered (not held out)."""
+    return bool(rec["valid"]) and not rec.get("holdout")
 
 
 def task_from_proposal(rec: Record) -> Task:
@@ -148,7 +174,9 @@ def assign_rewards(proposals: list[Record], solves: list[Record], rates: dict[st
     props = []
     for p in proposals:
         p = dict(p)
-        if p["valid"]:
+        if p.get("holdout"):  # not trained on: no reward, outside the TRR++ groups
+            p.update(solve_rate=None, reward=None, advantage=None)
+        elif p["valid"]:
             p["solve_rate"] = rates.get(p["task_id"], 0.0)
             p["reward"] = proposer_reward(Outcome.PASS, p["solve_rate"], rc)
         else:
@@ -157,7 +185,7 @@ def assign_rewards(proposals: list[Record], solves: list[Record], rates: dict[st
         props.append(p)
     sols = [dict(s, reward=solve_reward(solver_outcome(s), rc)) for s in solves]
 
-    trained = props + sols
+    trained = [p for p in props if not p.get("holdout")] + sols
     groups = [group_key(r["task_type"], Role.PROPOSE if "proposal_id" in r else Role.SOLVE) for r in trained]
     adv = trr_advantages(groups, [r["reward"] for r in trained], [r["response_tokens"] for r in trained],
                          unit=cfg.selfplay.trr_unit)
@@ -190,11 +218,12 @@ def iteration_metrics(proposals: list[Record], solves: list[Record], learn: list
         ps = [p for p in proposals if p["task_type"] == tt]
         ss = [s for s in solves if s["task_type"] == tt]
         ls = [s for s in learn if s["task_type"] == tt]
-        valid = [p for p in ps if p["valid"]]
+        valid = [p for p in ps if trainable(p)]
         vals = {
             f"{tt}/valid_rate": _mean([1.0 if p["valid"] else 0.0 for p in ps]),
             f"{tt}/proposals": float(len(ps)),
-            f"{tt}/valid": float(len(valid)),
+            f"{tt}/valid": float(sum(1 for p in ps if p["valid"])),
+            f"{tt}/heldout": float(sum(1 for p in ps if p.get("holdout"))),
             f"{tt}/learnability": _mean([p["reward"] for p in valid if p.get("reward") is not None]),
             f"{tt}/proposal_solve_rate": _mean([p["solve_rate"] for p in valid if p.get("solve_rate") is not None]),
             f"{tt}/solve_rate": _mean([1.0 if s["correct"] else 0.0 for s in ss]),
@@ -202,7 +231,7 @@ def iteration_metrics(proposals: list[Record], solves: list[Record], learn: list
             f"{tt}/propose_format_error_rate": _mean([0.0 if p["format_ok"] else 1.0 for p in ps]),
             f"{tt}/solve_format_error_rate": _mean([0.0 if s["format_ok"] else 1.0 for s in ss]),
         }
-        for role, rs in (("propose", ps), ("solve", ss)):
+        for role, rs in (("propose", [p for p in ps if not p.get("holdout")]), ("solve", ss)):
             rewards = [r["reward"] for r in rs]
             advs = [r["advantage"] for r in rs]
             lens = [float(r["response_tokens"]) for r in rs]

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 TASK_TYPES = ("deduction", "abduction", "induction")
 ROLES = ("propose", "solve")
-PURPOSES = ("train", "learnability")
+PURPOSES = ("train", "learnability", "holdout")
 SOURCES = ("seed", "proposed")
 
 
@@ -319,6 +319,8 @@ TABLES: dict[str, tuple[type[Row], pa.Schema]] = {
     "rollouts": (RolloutRow, ROLLOUTS),
     "iterations": (IterationRow, ITERATIONS),
     "evals": (EvalRow, EVALS),
+    # Valid proposals held out of training (selfplay.holdout_fraction): same columns as tasks, never sampled.
+    "heldout": (TaskRow, TASKS),
 }
 
 for _name, (_model, _schema_) in TABLES.items():  # the two descriptions must never drift apart

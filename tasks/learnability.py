@@ -1,4 +1,4 @@
-"""Learnability: each new valid task is solved G times by the current policy; the solve rate r̄ sets the
+"""Learnability: each new valid (not held-out) task is solved G times by the current policy; the solve rate r̄ sets the
 proposer's reward. These rollouts only estimate r̄; they are stored but not trained on."""
 
 from __future__ import annotations
@@ -6,14 +6,14 @@ from __future__ import annotations
 import time
 
 from azr import steps
-from azr.selfplay import solve_rates, task_from_proposal
+from azr.selfplay import solve_rates, task_from_proposal, trainable
 from tasks.common import pipeline_task, run_once, step_output, timed
 
 
 @timed
 def run_learnability(rt, iteration: int, proposals: list[dict]) -> dict:
     cfg = rt.cfg
-    tasks = [task_from_proposal(p) for p in proposals if p["valid"]]
+    tasks = [task_from_proposal(p) for p in proposals if trainable(p)]
     recs = steps.solve(rt.engine, cfg, rt.tokenizer, tasks, cfg.selfplay.learnability_rollouts,
                        steps.step_seed(cfg.run.seed, iteration, "learnability"), "learnability",
                        id_prefix=f"it{iteration}-l")

@@ -7,7 +7,7 @@ import time
 from datetime import datetime, timezone
 
 from azr import steps
-from azr.selfplay import assign_rewards, task_from_proposal, watch_flags
+from azr.selfplay import assign_rewards, task_from_proposal, trainable, watch_flags
 from azr.task_types import Role, Task
 from tasks.common import pipeline_task, run_once, step_output, timed
 
@@ -24,14 +24,14 @@ def rollout_rows(records: list[dict], phrases: list[str]) -> list[dict]:
             "rollout_id": r["proposal_id"] if is_prop else r["rollout_id"],
             "role": Role.PROPOSE.value if is_prop else Role.SOLVE.value,
             "task_type": r["task_type"], "task_id": r.get("task_id"),
-            "purpose": "train" if is_prop else r["purpose"],
+            "purpose": ("holdout" if r.get("holdout") else "train") if is_prop else r["purpose"],
             "prompt": r["prompt"], "response": r["response"],
             "parsed_answer": None if is_prop else r.get("parsed_answer"),
             "format_ok": r["format_ok"],
             "correct": r["valid"] if is_prop else r["correct"],
             "error": r.get("error"), "reward": r.get("reward"), "advantage": r.get("advantage"),
             "prompt_tokens": r["prompt_tokens"], "response_tokens": r["response_tokens"],
-            "finish_reason": r["finish_reason"], "trained": is_prop or r["purpose"] == "train",
+            "finish_reason": r["finish_reason"], "trained": not r.get("holdout") if is_prop else r["purpose"] == "train",
             "flagged": bool(flags), "flag_phrases": flags, "created_at": _now(),
         })
     return rows
@@ -62,13 +62,17 @@ def run_score(rt, iteration: int) -> dict:
     sandbox_seconds = time.perf_counter() - t0
     proposals, solves = assign_rewards(proposals, solves, learn["rates"], cfg)
 
-    new_tasks = [task_from_proposal(p) for p in proposals if p["valid"]]
+    new_tasks = [task_from_proposal(p) for p in proposals if trainable(p)]
+    held_out = [task_from_proposal(p) for p in proposals if p.get("holdout")]
     parents = {p["task_id"]: p["parent_program"] for p in proposals if p["valid"]}
     phrases = cfg.watch.phrases
     store.write_rows(iteration, "proposals", [dict(r, run_id=store.run_id, iteration=iteration)
                                               for r in proposal_rows(proposals)])
     store.write_rows(iteration, "tasks", [dict(r, run_id=store.run_id, iteration=iteration)
                                           for r in task_rows(new_tasks, parents, "proposed")])
+    if held_out:
+        store.write_rows(iteration, "heldout", [dict(r, run_id=store.run_id, iteration=iteration)
+                                                for r in task_rows(held_out, parents, "proposed")])
     store.write_rows(iteration, "rollouts", [dict(r, run_id=store.run_id, iteration=iteration)
                                              for r in rollout_rows(proposals + learn["records"] + solves, phrases)])
     return {"proposals": proposals, "solves": solves, "sandbox_jobs": sum(s["format_ok"] for s in solves),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from azr import steps
-from azr.selfplay import task_from_proposal
+from azr.selfplay import task_from_proposal, trainable
 from azr.task_types import TaskType
 from tasks.common import pipeline_task, run_once, step_output, timed
 
@@ -12,7 +12,7 @@ from tasks.common import pipeline_task, run_once, step_output, timed
 def run_solve(rt, iteration: int, proposals: list[dict]) -> dict:
     cfg = rt.cfg
     sampler = rt.sampler()
-    fresh = [task_from_proposal(p) for p in reversed(proposals) if p["valid"]]  # newest first
+    fresh = [task_from_proposal(p) for p in reversed(proposals) if trainable(p)]  # newest first
     tasks = []
     for name in cfg.selfplay.task_types:
         tt = TaskType(name)

@@ -1,6 +1,6 @@
 """Update: one TRR++ REINFORCE step on the proposer and solver sequences of this iteration.
 
-The learnability rollouts are not trained on. The step is skipped only when the weights in memory already
+The learnability rollouts and held-out proposals are not trained on. The step is skipped only when the weights in memory already
 contain it (after a checkpoint of this iteration was restored), so a crash between update and checkpoint
 re-applies the update to the restored weights instead of losing it.
 """
@@ -24,7 +24,7 @@ def train_samples(encode, records: list[dict]) -> list:
 @timed
 def run_update(rt, iteration: int) -> dict:
     scored = step_output(rt.store, iteration, "score")
-    records = scored["proposals"] + scored["solves"]
+    records = [p for p in scored["proposals"] if not p.get("holdout")] + scored["solves"]
     samples = train_samples(rt.encode, records)
     metrics = rt.trainer.step(samples) if samples else {}
     rt.model_iteration = iteration

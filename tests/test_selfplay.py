@@ -7,8 +7,8 @@ import pytest
 
 from azr.config import AZRConfig
 from azr.selfplay import (apply_check, apply_validation, assign_rewards, check_job, iteration_metrics,
-                          proposal_record, solve_rates, solve_record, task_from_proposal, validation_job,
-                          watch_flags)
+                          mark_holdout, proposal_record, solve_rates, solve_record, task_from_proposal, trainable,
+                          validation_job, watch_flags)
 from azr.task_types import Task, TaskType as T
 
 
@@ -134,3 +134,38 @@ def test_metrics_exist_for_every_type_even_when_undefined():
     m = iteration_metrics(p, s, [], ["deduction"])
     assert m["deduction/valid_rate"] == 1.0 and m["deduction/solve_rate"] == 1.0
     assert m["deduction/learnability"] == 0.5 and m["deduction/propose/reward_mean"] == 0.5
+
+
+def test_holdout_takes_the_configured_share_of_valid_proposals_only():
+    props = [_prop(f"p{i}", tt, i % 4 != 3, task_id=f"t{i}") for i in range(400)
+             for tt in ("deduction",)] + [_prop(f"q{i}", "abduction", True, task_id=f"u{i}") for i in range(200)]
+    out = mark_holdout(props, 0.25, seed=7)
+    held = [r for r in out if r["holdout"]]
+    assert all(r["valid"] for r in held)  # invalid proposals are never held out
+    ded = sum(1 for r in held if r["task_type"] == "deduction")
+    assert ded == 75  # 25% of the 300 valid deduction proposals (exact: 75.0 needs no rounding)
+    assert sum(1 for r in held if r["task_type"] == "abduction") == 50
+    assert mark_holdout(props, 0.25, seed=7) == out  # reproducible from the seed
+    assert not any(trainable(r) for r in held)
+    assert not any(r["holdout"] for r in mark_holdout(props, 0.0, seed=7))
+
+
+def test_holdout_rounds_stochastically_so_small_batches_still_hold_out_on_average():
+    props = [_prop("p0", "deduction", True, task_id="t0"), _prop("p1", "deduction", True, task_id="t1")]
+    held = [sum(r["holdout"] for r in mark_holdout(props, 0.25, seed=s)) for s in range(400)]
+    assert set(held) == {0, 1}
+    assert 0.35 < sum(held) / len(held) < 0.65  # expected 0.5 of a task per iteration
+
+
+def test_held_out_proposals_get_no_reward_and_stay_out_of_the_trr_groups():
+    cfg = AZRConfig()
+    props = [_prop("p0", "deduction", True, task_id="t0"), _prop("p1", "deduction", False),
+             dict(_prop("p2", "deduction", True, task_id="t2"), holdout=True)]
+    p, _ = assign_rewards(props, [], {"t0": 0.25}, cfg)
+    assert p[2]["reward"] is None and p[2]["advantage"] is None and p[2]["solve_rate"] is None
+    # the group is p0 (0.75) and p1 (-0.5) alone, exactly as if p2 had never been proposed
+    alone, _ = assign_rewards(props[:2], [], {"t0": 0.25}, cfg)
+    assert [x["advantage"] for x in p[:2]] == [x["advantage"] for x in alone]
+    m = iteration_metrics(p, [], [], ["deduction"])
+    assert m["deduction/heldout"] == 1.0 and m["deduction/valid"] == 2.0
+    assert m["deduction/learnability"] == 0.75  # the held-out task has no learnability

@@ -84,7 +84,7 @@ def test_models_and_arrow_schemas_list_the_same_columns():
         assert list(model.model_fields) == schema.names
         assert schema.names[:2] == ["run_id", "iteration"]
         assert [c for c, _ in duckdb_columns(name)] == schema.names
-    assert set(TABLES) == {"tasks", "proposals", "rollouts", "iterations", "evals"}
+    assert set(TABLES) == {"tasks", "proposals", "rollouts", "iterations", "evals", "heldout"}
     assert str(arrow_schema("rollouts").field("flag_phrases").type) == "list<item: string>"
 
 
