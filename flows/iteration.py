@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from prefect import flow
-
 from tasks.checkpoint import checkpoint
 from tasks.commit import commit
+from tasks.common import pipeline_flow
 from tasks.evaluate import evaluate
 from tasks.learnability import learnability
 from tasks.propose import propose
@@ -18,7 +17,7 @@ from tasks.update import update
 from tasks.validate import validate
 
 
-@flow(name="azr-iteration", flow_run_name="{run_id}-it{iteration}", log_prints=True)
+@pipeline_flow(name="azr-iteration", flow_run_name="{run_id}-it{iteration}", log_prints=True)
 def iteration(home: str, run_id: str, iteration: int, last: bool = False) -> int:
     started = datetime.now(timezone.utc).isoformat()
     propose(home, run_id, iteration)

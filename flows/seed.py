@@ -8,13 +8,11 @@ import json
 import random
 from datetime import datetime, timezone
 
-from prefect import flow
-
 from azr import steps
 from azr.selfplay import task_from_proposal
 from azr.task_types import Task, TaskType, seed_task
 from flows.runtime import get_runtime
-from tasks.common import pipeline_task
+from tasks.common import pipeline_flow, pipeline_task
 from tasks.score import proposal_rows, task_rows
 
 
@@ -76,7 +74,7 @@ def seed_buffers(home: str, run_id: str) -> dict[str, int]:
     return counts
 
 
-@flow(name="azr-seed", flow_run_name="{run_id}-seed", log_prints=True)
+@pipeline_flow(name="azr-seed", flow_run_name="{run_id}-seed", log_prints=True)
 def seed(home: str, run_id: str) -> dict[str, int] | None:
     """Fill the task buffers before training; a no-op once iteration 0 is committed."""
     rt = get_runtime(home, run_id)

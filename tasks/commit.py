@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from azr.selfplay import iteration_metrics, watch_flags
 from flows import tracking
 from flows.runtime import get_runtime
-from tasks.common import pipeline_task, step_output
+from tasks.common import HAVE_PREFECT, pipeline_task, step_output
 
 STEPS = ("propose", "validate", "learnability", "solve", "score", "update", "evaluate")
 
@@ -65,8 +65,6 @@ def summary_line(iteration: int, metrics: dict[str, float], task_types: list[str
 
 @pipeline_task("commit")
 def commit(home: str, run_id: str, iteration: int, started_at: str, checkpoint: str | None) -> str:
-    from prefect.artifacts import create_markdown_artifact, create_table_artifact
-
     rt = get_runtime(home, run_id)
     store, cfg = rt.store, rt.cfg
     if store.is_committed(iteration):
@@ -86,6 +84,16 @@ def commit(home: str, run_id: str, iteration: int, started_at: str, checkpoint: 
     })
     line = summary_line(iteration, metrics, cfg.selfplay.task_types)
     print(line)
+    if HAVE_PREFECT:
+        publish_artifacts(cfg, store, iteration, metrics, line)
+    return "commit"
+
+
+def publish_artifacts(cfg, store, iteration: int, metrics: dict[str, float], line: str) -> None:
+    """The run's table and summary in the Prefect UI (updated in place every iteration)."""
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    run_id, mlflow_run = store.run_id, store.meta.get("mlflow_run_id")
     key = f"{run_id}-stats".lower().replace("_", "-")
     create_table_artifact(per_type_table(metrics, cfg.selfplay.task_types), key=key,
                           description=f"Per-type statistics of iteration {iteration}")
@@ -99,4 +107,3 @@ def commit(home: str, run_id: str, iteration: int, started_at: str, checkpoint: 
         f"- MLflow: {link}\n"
         f"- SQL: `azr sql \"select * from tasks where run_id = '{run_id}' and iteration = {iteration}\"`\n",
         key=f"{run_id}-summary".lower().replace("_", "-"), description=f"Iteration {iteration} summary")
-    return "commit"
