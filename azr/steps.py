@@ -83,10 +83,10 @@ def validate(sandbox: Any, records: list[Record], task_id_prefix: str) -> list[R
 
 
 def solve(engine: Any, cfg: AZRConfig, tokenizer: Any, tasks: list[Task], n: int, seed: int, purpose: str,
-          id_prefix: str) -> list[Record]:
-    """n solver attempts per task."""
+          id_prefix: str, temperature: float | None = None) -> list[Record]:
+    """n solver attempts per task (at the rollout temperature unless given)."""
     prompts = [render(solve_prompt(t, cfg.selfplay.induction_shown), cfg, tokenizer) for t in tasks]
-    outs = generate(engine, cfg, prompts, n, seed)
+    outs = generate(engine, cfg, prompts, n, seed, temperature=temperature)
     recs = []
     for k, (task, prompt, comps) in enumerate(zip(tasks, prompts, outs)):
         for j, c in enumerate(comps):
