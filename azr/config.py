@@ -71,6 +71,11 @@ class RolloutConfig(Strict):
         "'chat': the tokenizer's chat template (instruct models)."
     )
     batch_size: int = Field(64, ge=1, description="Prompts generated together (transformers engine).")
+    dtype: Literal["model", "bfloat16", "float16", "float32"] = Field(
+        "model", description="engine=transformers: 'model' generates with the trained weights themselves; a dtype "
+        "generates with a copy in that dtype, refreshed from the trained weights at every generate call "
+        "(e.g. bf16 rollouts from fp32 master weights on a GPU; slow on most CPUs). engine=vllm uses vllm_dtype."
+    )
     vllm_url: str | None = Field(
         None, description="engine=vllm: use this running server (http://host:port) instead of starting one. It "
         "must run with VLLM_SERVER_DEV_MODE=1 and the azr worker extension (see the README)."
@@ -96,6 +101,13 @@ class RolloutConfig(Strict):
         "75 s to start instead of 273 s, and no slower), compiled on GPUs."
     )
     vllm_args: list[str] = Field(default_factory=list, description="Extra `vllm serve` arguments, passed as is.")
+
+    @model_validator(mode="after")
+    def _dtype_for_engine(self) -> "RolloutConfig":
+        if self.engine == "vllm" and self.dtype != "model":
+            raise ValueError(f"rollout.dtype={self.dtype!r} applies to the transformers engine; with engine=vllm "
+                             f"set rollout.vllm_dtype={self.dtype!r} instead")
+        return self
 
 
 class RewardConfig(Strict):

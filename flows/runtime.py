@@ -64,8 +64,10 @@ class Runtime:
         if self.cfg.rollout.engine == "vllm":
             engine = self._vllm_rollout(tok, model)
         else:
-            engine = TransformersEngine(trainer.model, tok, batch_size=self.cfg.rollout.batch_size,
-                                        max_prompt_tokens=self.cfg.rollout.max_prompt_tokens)
+            r = self.cfg.rollout
+            engine = TransformersEngine(trainer.model, tok, batch_size=r.batch_size,
+                                        max_prompt_tokens=r.max_prompt_tokens,
+                                        dtype=None if r.dtype == "model" else r.dtype)
         return tok, trainer, engine
 
     def _vllm_rollout(self, tok: Any, model: Any) -> Any:

@@ -110,3 +110,8 @@ def test_cli_config_show(capsys):
     assert "run.seed=7" in capsys.readouterr().out
     assert main(["config", "show", "--set", "run.sed=7"]) == 2
     assert "run.seed" in capsys.readouterr().err
+
+
+def test_rollout_dtype_is_refused_with_the_vllm_engine_and_names_the_right_key():
+    with pytest.raises(ConfigError, match="rollout.vllm_dtype='bfloat16'"):
+        load_config(overrides=["rollout.engine=vllm", "rollout.dtype=bfloat16"])

@@ -111,6 +111,19 @@ def test_engine_bf16_copy_follows_trained_weights(tiny):
         assert torch.equal(s, p.to(torch.bfloat16))
 
 
+def test_rollout_dtype_setting_gives_the_run_bf16_rollouts_from_fp32_weights(tiny_model_dir, tmp_path):
+    from azr.config import load_config
+    from flows.runtime import Runtime
+    from storage import RunStore
+
+    cfg = load_config(overrides=[f"model.path={tiny_model_dir}", "rollout.dtype=bfloat16", f"run.home={tmp_path}"])
+    rt = Runtime(cfg=cfg, store=RunStore.create(tmp_path, cfg.model_dump(mode="json")))
+    out = rt.engine.generate(PROMPTS[:1], max_new_tokens=2, seed=0)
+    assert len(out[0]) == 1 and rt.engine.dtype == torch.bfloat16
+    assert next(rt.engine._shadow.parameters()).dtype == torch.bfloat16
+    assert next(rt.trainer.model.parameters()).dtype == torch.float32  # the trainer keeps fp32 master weights
+
+
 # ----------------------------------------------------------------------------------------------- trainer
 
 def _hand_loss(model, samples, entropy_coef):
