@@ -76,6 +76,11 @@ class RolloutConfig(Strict):
         "generates with a copy in that dtype, refreshed from the trained weights at every generate call "
         "(e.g. bf16 rollouts from fp32 master weights on a GPU; slow on most CPUs). engine=vllm uses vllm_dtype."
     )
+    static_cache: bool | Literal["auto"] = Field(
+        "auto", description="engine=transformers: transformers' static KV cache, which also compiles the decode "
+        "step (torch.compile, CUDA graphs; batch sizes padded to powers of two, prompt widths to multiples of 64 so "
+        "few shapes compile). 'auto': on CUDA only."
+    )
     vllm_url: str | None = Field(
         None, description="engine=vllm: use this running server (http://host:port) instead of starting one. It "
         "must run with VLLM_SERVER_DEV_MODE=1 and the azr worker extension (see the README)."

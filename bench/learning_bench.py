@@ -182,17 +182,29 @@ def main_with(args: argparse.Namespace) -> int:
     overrides.append(f"run.home={Path(args.home).resolve() if args.home else out / 'home'}")
     try:
         cfg = load_config(args.config, overrides)
+        check_model(cfg)
         sets = load_sets(args)
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, ValueError, RuntimeError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return run(cfg, sets, args, out)
 
 
+def check_model(cfg) -> None:
+    """The model file and device exist (checked before a run folder is created)."""
+    from azr.model import BUNDLED, pick_device
+    from azr.policy.vllm_rollout import check_vllm_settings
+
+    path = cfg.model.path
+    if path != BUNDLED and not Path(path).expanduser().exists():
+        hint = " (fetch it with `make qwen-0.5b`, from the repository root)" if "qwen2.5-coder-0.5b" in path else ""
+        raise FileNotFoundError(f"model.path {path!r} does not exist{hint}; relative paths are read from the "
+                                f"current directory ({Path.cwd()})")
+    check_vllm_settings(cfg, pick_device(cfg.model.device))  # also refuses device=cuda without a GPU
+
+
 def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
     from azr.evaluation.learning_report import curves, format_table, plot_curves, set_result, write_results
-    from azr.model import pick_device
-    from azr.policy.vllm_rollout import check_vllm_settings
     from flows.cli import _quiet_env
     from flows.runtime import get_runtime, release
     from storage import RunStore
@@ -202,7 +214,6 @@ def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
     from flows.iteration import iteration as iteration_flow
     from flows.seed import seed
 
-    check_vllm_settings(cfg, pick_device(cfg.model.device))
     iterations = cfg.run.iterations
     max_new = args.eval_max_new_tokens or cfg.eval.max_new_tokens
     home = cfg.run.home_path()

@@ -67,7 +67,8 @@ class Runtime:
             r = self.cfg.rollout
             engine = TransformersEngine(trainer.model, tok, batch_size=r.batch_size,
                                         max_prompt_tokens=r.max_prompt_tokens,
-                                        dtype=None if r.dtype == "model" else r.dtype)
+                                        dtype=None if r.dtype == "model" else r.dtype,
+                                        static_cache=r.static_cache)
         return tok, trainer, engine
 
     def _vllm_rollout(self, tok: Any, model: Any) -> Any:

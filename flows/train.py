@@ -106,17 +106,51 @@ def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
         if mlflow.active_run() is not None and mlflow.active_run().info.run_id == active.info.run_id:
             mlflow.end_run()
         release(run_id)
+    print(what_happened(store, config))
     print(next_steps(home, run_id))
     return run_id
 
 
+GPU_BENCH = "python bench/learning_bench.py --config configs/qwen2.5-coder-0.5b-1gpu.yaml"
+CPU_REAL = "make qwen-0.5b && .venv/bin/azr train --config configs/qwen2.5-coder-0.5b-cpu.yaml"
+
+
+def what_happened(store, config: AZRConfig) -> str:
+    """The run's outcome in plain words, so a demo on a weak model is never mistaken for learning."""
+    props = valid = held = answers = correct = 0
+    nonzero = 0
+    for n in store.committed_iterations():
+        out = store.read_json(n, "step-score") if n > 0 else None
+        if not out:
+            continue
+        props += len(out["proposals"])
+        valid += sum(1 for p in out["proposals"] if p["valid"])
+        held += sum(1 for p in out["proposals"] if p.get("holdout"))
+        answers += len(out["solves"])
+        correct += sum(1 for s in out["solves"] if s["correct"])
+        nonzero += sum(1 for r in out["proposals"] + out["solves"] if r.get("advantage"))
+    lines = [f"\nWhat happened: {props} proposals, {valid} valid" + (f" ({held} held out)" if held else "")
+             + f"; {answers} training answers, {correct} correct."]
+    if props and nonzero == 0:
+        lines.append("Every reward in a group was the same, so every TRR++ advantage was 0: the updates trained on "
+                     "the entropy bonus alone and the model did not learn from self-play.")
+    if props and (valid == 0 or correct == 0):
+        who = ("The bundled SmolLM2-135M is too weak to write valid tasks or correct answers: this run checked the "
+               "pipeline end to end; it is not self-play learning." if config.model.path == "bundled"
+               else f"{config.model.path} wrote {'no valid task' if valid == 0 else 'no correct answer'}.")
+        lines += [who, f"Real self-play: on one GPU `{GPU_BENCH}` (about 8 minutes, prints base vs trained accuracy),",
+                  f"or on this CPU with a real code model `{CPU_REAL}`."]
+    return "\n".join(lines)
+
+
 def next_steps(home: Path, run_id: str) -> str:
+    where = f" --home {home}"
     return (
         f"\nDone. Where to look next:\n"
-        f"  azr sql \"select iteration, task_type, count(*) as tasks from tasks where run_id = '{run_id}' "
+        f"  azr sql{where} \"select iteration, task_type, count(*) as tasks from tasks where run_id = '{run_id}' "
         f"group by all order by all\"\n"
-        f"  azr sql \"select task_type, avg(correct::int) as solve_rate from rollouts where role = 'solve' "
-        f"group by 1\"\n"
+        f"  azr sql{where} \"select task_type, avg(correct::int) as solve_rate from rollouts where role = 'solve' "
+        f"and run_id = '{run_id}' group by 1\"\n"
         f"  mlflow ui --backend-store-uri sqlite:///{home / 'mlflow.db'}\n"
-        f"  azr resume {run_id} --iterations N   # train further"
+        f"  azr resume {run_id}{where} --iterations N   # train further"
     )

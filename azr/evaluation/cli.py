@@ -107,8 +107,9 @@ def _eval(args: argparse.Namespace) -> int:
     if cfg.rollout.engine == "vllm":
         engine = vllm_engine(cfg, model, tokenizer, Path(model_dir))
     else:
-        engine = TransformersEngine(model, tokenizer, batch_size=batch,
-                                    max_prompt_tokens=cfg.rollout.max_prompt_tokens)
+        r = cfg.rollout
+        engine = TransformersEngine(model, tokenizer, batch_size=batch, max_prompt_tokens=r.max_prompt_tokens,
+                                    dtype=None if r.dtype == "model" else r.dtype, static_cache=r.static_cache)
     try:
         with Sandbox(cfg.sandbox) as sandbox:
             report = evaluate(engine, tokenizer, sandbox, bench, samples=samples, temperature=temperature,

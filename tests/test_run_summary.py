@@ -1,0 +1,41 @@
+"""The closing lines of a training run say what happened, so a demo on a weak model is not mistaken for learning."""
+
+from datetime import datetime, timezone
+
+from azr.config import load_config
+from flows.train import next_steps, what_happened
+from storage import RunStore
+
+
+def _store_with(tmp_path, proposals, solves):
+    store = RunStore.create(tmp_path, {"note": "test"}, run_id="r1")
+    now = datetime.now(timezone.utc).isoformat()
+    store.write_json(1, "step-score", {"proposals": proposals, "solves": solves})
+    store.commit(1, {"run_id": "r1", "iteration": 1, "status": "committed", "started_at": now, "finished_at": now,
+                     "step_seconds": "{}", "metrics": "{}", "checkpoint": None})
+    return store
+
+
+def test_a_run_without_valid_tasks_says_it_did_not_learn_and_how_to_run_real_self_play(tmp_path):
+    props = [{"valid": False, "advantage": 0.0} for _ in range(6)]
+    solves = [{"correct": False, "advantage": 0.0} for _ in range(6)]
+    text = what_happened(_store_with(tmp_path, props, solves), load_config())
+    assert "6 proposals, 0 valid; 6 training answers, 0 correct" in text
+    assert "every TRR++ advantage was 0" in text
+    assert "bundled SmolLM2-135M is too weak" in text and "not self-play learning" in text
+    assert "bench/learning_bench.py --config configs/qwen2.5-coder-0.5b-1gpu.yaml" in text
+    assert "configs/qwen2.5-coder-0.5b-cpu.yaml" in text
+
+
+def test_a_run_with_signal_reports_counts_without_the_warning(tmp_path):
+    props = [{"valid": True, "advantage": 0.7}, {"valid": True, "holdout": True, "advantage": None},
+             {"valid": False, "advantage": -0.7}]
+    solves = [{"correct": True, "advantage": 1.0}, {"correct": False, "advantage": -1.0}]
+    text = what_happened(_store_with(tmp_path, props, solves), load_config())
+    assert "3 proposals, 2 valid (1 held out); 2 training answers, 1 correct." in text
+    assert "advantage was 0" not in text and "too weak" not in text
+
+
+def test_next_steps_commands_name_the_home_folder(tmp_path):
+    text = next_steps(tmp_path, "r1")
+    assert text.count(f"--home {tmp_path}") == 3 and "azr resume r1" in text
