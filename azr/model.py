@@ -94,6 +94,7 @@ def convert_gguf(gguf: Path, target: Path) -> None:
             del model.config.quantization_config
         model.save_pretrained(tmp, safe_serialization=True)
         tok.save_pretrained(tmp)
+        _plain_modes(tmp)
         try:
             os.rename(tmp, target)
         except OSError:  # another process finished first
@@ -101,6 +102,15 @@ def convert_gguf(gguf: Path, target: Path) -> None:
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _plain_modes(folder: Path) -> None:
+    """mkdtemp makes the folder 0700; a shared cache should read like any other folder (umask applies)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    for f in folder.rglob("*"):
+        f.chmod((0o777 if f.is_dir() else 0o666) & ~umask)
 
 
 def pick_device(device: str = "auto") -> str:

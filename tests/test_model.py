@@ -55,3 +55,15 @@ def test_missing_paths_give_clear_errors(tmp_path):
         resolve_model_dir(str(tmp_path / "nothing"))
     with pytest.raises(ModelNotFound, match="no config.json"):
         resolve_model_dir(str(tmp_path))
+
+
+@pytest.mark.slow
+def test_the_converted_cache_folder_is_readable_like_any_other(bundled_model_dir):
+    import os
+    import stat
+
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(bundled_model_dir.stat().st_mode) == 0o777 & ~umask  # not mkdtemp's 0700
+    weights = bundled_model_dir / "model.safetensors"
+    assert stat.S_IMODE(weights.stat().st_mode) == 0o666 & ~umask
