@@ -18,7 +18,7 @@ from azr.evaluation.stats import PairedChange, paired_change
 # Per-iteration curves: (panel title, metric suffix or name, per type?)
 CURVE_PANELS: tuple[tuple[str, str, bool], ...] = (
     ("valid-proposal rate", "valid_rate", True),
-    ("proposal format-error rate", "propose_format_error_rate", True),
+    ("format-error rate (proposals solid, answers dashed)", "propose_format_error_rate", True),
     ("learnability (proposer reward of valid tasks)", "learnability", True),
     ("solve rate (training answers)", "solve_rate", True),
     ("loss", "train/loss", False),
@@ -148,7 +148,12 @@ def plot_curves(rows: Sequence[dict], task_types: Sequence[str], path: Path, tit
             defined |= any(not math.isnan(y) for y in ys)
             # Types often share a value (0 or 1): a small sideways offset keeps every line visible.
             shift = (i - (len(series) - 1) / 2) * 0.06 if len(series) > 1 else 0.0
-            ax.plot([x + shift for x in its], ys, marker=markers[i % len(markers)], label=name, alpha=0.85)
+            line, = ax.plot([x + shift for x in its], ys, marker=markers[i % len(markers)], label=name, alpha=0.85)
+            if key == "propose_format_error_rate":  # the solver's format errors in the same panel, same colour
+                ys2 = [float("nan") if r.get(f"{name}/solve_format_error_rate") is None
+                       else r[f"{name}/solve_format_error_rate"] for r in rows]
+                ax.plot([x + shift for x in its], ys2, marker=markers[i % len(markers)], linestyle="--",
+                        color=line.get_color(), alpha=0.6, markerfacecolor="none")
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("iteration")
         ax.set_xlim(min(its, default=1) - 0.5, max(its, default=1) + 0.5)
