@@ -117,8 +117,7 @@ CPU_REAL = "make qwen-0.5b && .venv/bin/azr train --config configs/qwen2.5-coder
 
 def what_happened(store, config: AZRConfig) -> str:
     """The run's outcome in plain words, so a demo on a weak model is never mistaken for learning."""
-    props = valid = held = answers = correct = 0
-    nonzero = 0
+    props = valid = held = answers = correct = trained = nonzero = 0
     for n in store.committed_iterations():
         out = store.read_json(n, "step-score") if n > 0 else None
         if not out:
@@ -128,18 +127,29 @@ def what_happened(store, config: AZRConfig) -> str:
         held += sum(1 for p in out["proposals"] if p.get("holdout"))
         answers += len(out["solves"])
         correct += sum(1 for s in out["solves"] if s["correct"])
-        nonzero += sum(1 for r in out["proposals"] + out["solves"] if r.get("advantage"))
+        seqs = [r for r in out["proposals"] + out["solves"] if not r.get("holdout")]
+        trained += len(seqs)
+        nonzero += sum(1 for r in seqs if r.get("advantage"))
     lines = [f"\nWhat happened: {props} proposals, {valid} valid" + (f" ({held} held out)" if held else "")
              + f"; {answers} training answers, {correct} correct."]
-    if props and nonzero == 0:
+    if not props:
+        return lines[0]
+    if nonzero == 0:
         lines.append("Every reward in a group was the same, so every TRR++ advantage was 0: the updates trained on "
                      "the entropy bonus alone and the model did not learn from self-play.")
-    if props and (valid == 0 or correct == 0):
-        who = ("The bundled SmolLM2-135M is too weak to write valid tasks or correct answers: this run checked the "
-               "pipeline end to end; it is not self-play learning." if config.model.path == "bundled"
-               else f"{config.model.path} wrote {'no valid task' if valid == 0 else 'no correct answer'}.")
-        lines += [who, f"Real self-play: on one GPU `{GPU_BENCH}` (about 8 minutes, prints base vs trained accuracy),",
-                  f"or on this CPU with a real code model `{CPU_REAL}`."]
+    else:
+        lines.append(f"{nonzero} of {trained} trained sequences had a non-zero TRR++ advantage: the updates had "
+                     "something to learn from.")
+    if valid == 0 or correct == 0:
+        missing = "no valid task" if valid == 0 else "no correct answer"
+        if config.model.path == "bundled":
+            lines += ["The bundled SmolLM2-135M is too weak to write valid tasks or correct answers: this run checked "
+                      "the pipeline end to end; it is not self-play learning.",
+                      f"Real self-play: on one GPU `{GPU_BENCH}` (about 8 minutes, prints base vs trained accuracy),",
+                      f"or on this CPU with a real code model `{CPU_REAL}`."]
+        else:
+            lines.append(f"{config.model.path} wrote {missing} yet. More iterations, a longer response budget "
+                         f"(rollout.max_new_tokens) or a GPU run (`{GPU_BENCH}`) give it more chances.")
     return "\n".join(lines)
 
 

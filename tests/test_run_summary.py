@@ -34,6 +34,16 @@ def test_a_run_with_signal_reports_counts_without_the_warning(tmp_path):
     text = what_happened(_store_with(tmp_path, props, solves), load_config())
     assert "3 proposals, 2 valid (1 held out); 2 training answers, 1 correct." in text
     assert "advantage was 0" not in text and "too weak" not in text
+    assert "4 of 4 trained sequences had a non-zero TRR++ advantage" in text  # the held-out one is not trained
+
+
+def test_a_real_model_without_valid_tasks_gets_advice_not_the_demo_warning(tmp_path):
+    props = [{"valid": False, "advantage": 0.0}, {"valid": False, "advantage": 0.0}]
+    solves = [{"correct": False, "advantage": 0.7}, {"correct": False, "advantage": -0.7}]
+    cfg = load_config(overrides=["model.path=models/qwen2.5-coder-0.5b-instruct.gguf"])
+    text = what_happened(_store_with(tmp_path, props, solves), cfg)
+    assert "2 of 4 trained sequences had a non-zero TRR++ advantage" in text
+    assert "qwen2.5-coder-0.5b-instruct.gguf wrote no valid task yet" in text and "too weak" not in text
 
 
 def test_next_steps_commands_name_the_home_folder(tmp_path):
