@@ -137,12 +137,16 @@ def score_heldout(rt, tasks: list, label: str) -> dict[str, dict]:
 
 
 def snapshot_weights(model) -> dict:
-    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+    from azr.policy.logprobs import unwrap
+
+    return {k: v.detach().to("cpu", copy=True) for k, v in unwrap(model).state_dict().items()}
 
 
 def restore_weights(rt, state: dict) -> None:
     """Put the base weights back (after the trained model is scored and checkpointed) for the held-out baseline."""
-    rt.trainer.model.load_state_dict(state)
+    from azr.policy.logprobs import unwrap
+
+    unwrap(rt.trainer.model).load_state_dict(state)
     rt.model_iteration = -1  # engine=vllm: a new version, so the next use syncs the server to these weights
 
 
@@ -201,6 +205,10 @@ def check_model(cfg) -> None:
         raise FileNotFoundError(f"model.path {path!r} does not exist{hint}; relative paths are read from the "
                                 f"current directory ({Path.cwd()})")
     check_vllm_settings(cfg, pick_device(cfg.model.device))  # also refuses device=cuda without a GPU
+    t = cfg.trainer
+    if cfg.selfplay.holdout_fraction > 0 and t.backend == "deepspeed" and t.zero_stage == 3:
+        raise ValueError("the held-out baseline puts the base weights back in memory, which ZeRO-3's partitioned "
+                         "weights do not allow: use --holdout 0 or trainer.zero_stage 2 or lower")
 
 
 def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:

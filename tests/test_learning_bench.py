@@ -96,6 +96,9 @@ def test_bad_input_fails_before_any_model_loads_and_writes_nothing(tmp_path):
     proc = run_bench(["--config", "configs/tiny-cpu.yaml", "--set", "model.path=models/nothing-here.gguf",
                       "--out", str(out)], timeout=120)
     assert proc.returncode == 2 and "'models/nothing-here.gguf' does not exist" in proc.stderr
+    proc = run_bench(["--config", "configs/tiny-cpu.yaml", "--set", "trainer.backend=deepspeed", "--set",
+                      "trainer.zero_stage=3", "--out", str(out)], timeout=120)
+    assert proc.returncode == 2 and "ZeRO-3" in proc.stderr and "--holdout 0" in proc.stderr
     if not __import__("torch").cuda.is_available():
         proc = run_bench(["--config", "configs/qwen2.5-coder-0.5b-1gpu.yaml", "--set", "model.path=bundled",
                           "--out", str(out)], timeout=120)
