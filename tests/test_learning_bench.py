@@ -67,15 +67,16 @@ def test_two_tiny_iterations_print_the_table_and_write_the_curves(tiny_model_dir
 
 def test_without_prefect_mlflow_or_duckdb_the_same_steps_run_as_plain_calls(tiny_model_dir, tmp_path):
     out = tmp_path / "out"
-    proc = run_bench(tiny_args(tiny_model_dir, out, 1) + ["--no-builtin-sets", "--benchmark",
-                                                          "bench/data/deduction50.jsonl", "--mode", "deduction"],
-                     block=True)
+    proc = run_bench(tiny_args(tiny_model_dir, out, 1) + [
+        "--no-builtin-sets", "--benchmark", "bench/data/deduction50.jsonl", "--mode", "deduction",
+        "--benchmark", "tests/fixtures/humaneval_small.jsonl", "--mode", "codegen"], block=True)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "plain calls (Prefect is not installed)" in proc.stdout
     for step in ("propose:", "validate:", "learnability:", "solve:", "score:", "update:", "iteration 1:"):
         assert step in proc.stdout  # the flow's tasks, in the flow's order, printing their own lines
     results = json.loads((out / "results.json").read_text())
-    assert [s["set"] for s in results["sets"]] == ["deduction50"]
+    assert [(s["set"], s["mode"]) for s in results["sets"]] == [("deduction50", "deduction"),
+                                                                 ("humaneval_small", "codegen")]
     from storage import RunStore
 
     store = RunStore.open(Path(results["home"]), results["run_id"])
