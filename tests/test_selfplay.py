@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from azr.config import AZRConfig
-from azr.selfplay import (apply_check, apply_validation, assign_rewards, check_job, iteration_metrics,
+from azr.selfplay import (apply_validation, assign_rewards, check_job, iteration_metrics,
                           mark_holdout, proposal_record, solve_rates, solve_record, task_from_proposal, trainable,
                           validation_job, watch_flags)
 from azr.task_types import Task, TaskType as T
