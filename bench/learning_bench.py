@@ -230,6 +230,8 @@ def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
     print(f"learning bench: run {run_id} in {store.root}; {iterations} iteration(s); steps as "
           f"{'Prefect flow runs' if HAVE_PREFECT else 'plain calls (Prefect is not installed)'}")
     stages: dict[str, float] = {}
+    started = time.perf_counter()
+    store.update_meta(status="running")
     rt = get_runtime(home, run_id)
     try:
         t0 = time.perf_counter()
@@ -257,13 +259,17 @@ def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
             restore_weights(rt, base_state)
             before |= score_heldout(rt, held, "base")
             stages["evaluate base on held-out"] = time.perf_counter() - t0
+        store.update_meta(status="finished")
+    except BaseException:
+        store.update_meta(status="failed")
+        raise
     finally:
         release(run_id)
 
     results = [set_result(name, "heldout" if name.startswith("heldout-") else "fixed", after[name]["mode"],
                           before[name]["correct"], after[name]["correct"]) for name in after]
     rows = curves(iteration_metrics(store, iterations), cfg.selfplay.task_types)
-    seconds = stage_seconds(rows, stages)
+    seconds = stage_seconds(rows, stages) | {"total": time.perf_counter() - started}
     gen = [(v.get("timing", {}).get("generated_tokens", 0.0), v.get("timing", {}).get("generation_s", 0.0))
            for d in (before, after) for v in d.values()]
     tok_s = {"eval_tokens_per_s": sum(t for t, _ in gen) / max(sum(s for _, s in gen), 1e-9),

@@ -58,7 +58,8 @@ def test_two_tiny_iterations_print_the_table_and_write_the_curves(tiny_model_dir
     from storage import RunStore
 
     store = RunStore.open(Path(results["home"]), results["run_id"])
-    assert store.committed_iterations() == [0, 1, 2]
+    assert store.committed_iterations() == [0, 1, 2] and store.meta["status"] == "finished"
+    assert results["seconds"]["total"] >= sum(v for k, v in results["seconds"].items() if k.startswith("step "))
     run = store.root
     evals = [pq.read_table(p).to_pylist() for p in sorted((run / "evals").glob("*.parquet"))]
     assert sorted(len(rows) for rows in evals) == [3, 3, 3, 3]
