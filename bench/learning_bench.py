@@ -213,6 +213,7 @@ def check_model(cfg) -> None:
 
 def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
     from azr.evaluation.learning_report import curves, format_table, plot_curves, set_result, write_results
+    from azr.model import pick_device
     from flows.cli import _quiet_env
     from flows.runtime import get_runtime, release
     from storage import RunStore
@@ -229,6 +230,10 @@ def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
     run_id = store.run_id
     print(f"learning bench: run {run_id} in {store.root}; {iterations} iteration(s); steps as "
           f"{'Prefect flow runs' if HAVE_PREFECT else 'plain calls (Prefect is not installed)'}")
+    items = sum(len(b) for b in sets)
+    if args.eval_limit is None and items > 100 and pick_device(cfg.model.device) == "cpu":
+        print(f"note: scoring all {items} items before and after training on CPU; with the bundled model that "
+              f"took about 3 s an item here (2 cores). --eval-limit N scores the first N of each set.")
     stages: dict[str, float] = {}
     started = time.perf_counter()
     store.update_meta(status="running")
