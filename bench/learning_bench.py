@@ -1,7 +1,7 @@
 """Does self-play improve this model? Evaluate, train T self-play iterations, evaluate again, print the change.
 
     python bench/learning_bench.py --config configs/qwen2.5-coder-0.5b-1gpu.yaml      # one GPU, ~8 minutes
-    python bench/learning_bench.py --config configs/tiny-cpu.yaml --iterations 2     # the CPU smoke run
+    python bench/learning_bench.py --config configs/tiny-cpu.yaml --iterations 2 --eval-limit 20  # CPU smoke run
 
 The iterations are the Prefect flow's own (`flows.seed.seed`, then `flows.iteration.iteration` per iteration): real
 flow runs when Prefect is installed, the same functions as plain calls when it is not (a bare GPU image with torch
@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))  # runs from a plain checkout (no pip install) on 
 
 DEFAULT_SETS = (("bench/data/azr_deduction.jsonl", "deduction"), ("bench/data/azr_abduction.jsonl", "abduction"))
 MODES = ("deduction", "abduction", "codegen")
+DEFAULT_HOLDOUT = 0.2
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -43,9 +44,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="override a config value, e.g. --set rollout.max_new_tokens=256 (repeatable)")
     p.add_argument("--iterations", type=int, default=None, metavar="T",
                    help="self-play iterations (default: the preset's run.iterations)")
-    p.add_argument("--holdout", type=float, default=0.2, metavar="F",
+    p.add_argument("--holdout", type=float, default=None, metavar="F",
                    help="share of each iteration's valid proposals held out of training for in-distribution "
-                   "monitoring (selfplay.holdout_fraction; default 0.2; 0 turns it off)")
+                   "monitoring (sets selfplay.holdout_fraction; default: the config's when above 0, else "
+                   f"{DEFAULT_HOLDOUT}; 0 turns it off)")
     p.add_argument("--benchmark", action="append", default=[], metavar="FILE",
                    help="also score this JSONL file in an `azr eval` format (repeatable; pair each with --mode)")
     p.add_argument("--mode", action="append", default=[], choices=MODES,
@@ -60,7 +62,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.iterations is not None and args.iterations < 1:
         p.error(f"--iterations must be at least 1, got {args.iterations}")
-    if not 0.0 <= args.holdout < 1.0:
+    if args.holdout is not None and not 0.0 <= args.holdout < 1.0:
         p.error(f"--holdout must lie in [0, 1), got {args.holdout}")
     if args.benchmark and len(args.mode) not in (1, len(args.benchmark)):
         p.error(f"{len(args.benchmark)} --benchmark file(s) but {len(args.mode)} --mode: give one --mode for all, "
@@ -82,7 +84,7 @@ def load_sets(args: argparse.Namespace) -> list:
     sets = [load_benchmark(f, m, args.eval_limit) for f, m in pairs]
     names = [b.name for b in sets]
     if len(set(names)) != len(names):
-        raise SystemExit(f"two evaluation sets share a name ({', '.join(names)}); rename one file")
+        raise ValueError(f"two evaluation sets share a name ({', '.join(names)}); rename one file")
     return sets
 
 
@@ -180,12 +182,16 @@ def main_with(args: argparse.Namespace) -> int:
 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     out = Path(args.out or f"bench-results/learning-{stamp}").resolve()
-    overrides = list(args.overrides) + [f"selfplay.holdout_fraction={args.holdout}"]
+    overrides = list(args.overrides)
+    if args.holdout is not None:
+        overrides.append(f"selfplay.holdout_fraction={args.holdout}")
     if args.iterations is not None:
         overrides.append(f"run.iterations={args.iterations}")
     overrides.append(f"run.home={Path(args.home).resolve() if args.home else out / 'home'}")
     try:
         cfg = load_config(args.config, overrides)
+        if args.holdout is None and cfg.selfplay.holdout_fraction == 0:
+            cfg = load_config(args.config, overrides + [f"selfplay.holdout_fraction={DEFAULT_HOLDOUT}"])
         check_model(cfg)
         sets = load_sets(args)
     except (ConfigError, ValueError, RuntimeError, FileNotFoundError) as exc:
@@ -242,7 +248,7 @@ def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
         t0 = time.perf_counter()
         rt.policy  # load the model now, so its time is not charged to the first evaluation
         stages["load model"] = time.perf_counter() - t0
-        base_state = snapshot_weights(rt.trainer.model) if args.holdout > 0 else None
+        base_state = snapshot_weights(rt.trainer.model) if cfg.selfplay.holdout_fraction > 0 else None
 
         t0 = time.perf_counter()
         before = score_sets(rt, sets, max_new, "base", 0)

@@ -54,6 +54,7 @@ def test_two_tiny_iterations_print_the_table_and_write_the_curves(tiny_model_dir
     assert {s["set"] for s in results["sets"]} == {"azr_deduction", "azr_abduction"}
     assert all(s["items"] == 3 for s in results["sets"])
     assert results["seconds"]["step update"] > 0 and "seed buffers" in results["seconds"]
+    assert results["config"]["selfplay"]["holdout_fraction"] == 0.2  # the bench's default when the preset has none
     # an ordinary run: both iterations committed, every scored item in the evals table
     from storage import RunStore
 
@@ -138,9 +139,10 @@ def test_held_out_tasks_are_scored_by_the_trained_and_then_the_restored_base_wei
     args = learning_bench.parse_args([
         "--config", "configs/tiny-cpu.yaml", "--iterations", "2", "--set", f"model.path={tiny_model_dir}",
         "--set", "sandbox.workers=1", "--set", "selfplay.seed_tasks_per_type=3", "--set", "trainer.lr=1e-2",
-        "--holdout", "0.5", "--eval-limit", "2", "--out", str(out)])
+        "--set", "selfplay.holdout_fraction=0.5", "--eval-limit", "2", "--out", str(out)])  # the config's share
     assert learning_bench.main_with(args) == 0
     results = json.loads((out / "results.json").read_text())
+    assert results["config"]["selfplay"]["holdout_fraction"] == 0.5  # kept, not replaced by the bench's default
     held = {s["set"]: s for s in results["sets"] if s["kind"] == "heldout"}
     assert set(held) == {"heldout-deduction", "heldout-abduction", "heldout-induction"}
     assert all(s["items"] == 2 for s in held.values())  # B=2, half held out, 2 iterations
