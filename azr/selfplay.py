@@ -224,6 +224,8 @@ def iteration_metrics(proposals: list[Record], solves: list[Record], learn: list
             f"{tt}/proposals": float(len(ps)),
             f"{tt}/valid": float(sum(1 for p in ps if p["valid"])),
             f"{tt}/heldout": float(sum(1 for p in ps if p.get("holdout"))),
+            f"{tt}/answers": float(len(ss)),
+            f"{tt}/correct": float(sum(1 for s in ss if s["correct"])),
             f"{tt}/learnability": _mean([p["reward"] for p in valid if p.get("reward") is not None]),
             f"{tt}/proposal_solve_rate": _mean([p["solve_rate"] for p in valid if p.get("solve_rate") is not None]),
             f"{tt}/solve_rate": _mean([1.0 if s["correct"] else 0.0 for s in ss]),
@@ -242,6 +244,9 @@ def iteration_metrics(proposals: list[Record], solves: list[Record], learn: list
             vals[f"{tt}/{role}/response_len"] = _mean(lens)
         # Undefined values (no valid proposal this time) are NaN so every metric exists every iteration.
         m.update({k: (float("nan") if v is None else float(v)) for k, v in vals.items()})
+    trained = [p for p in proposals if not p.get("holdout")] + list(solves)
+    m["train/sequences"] = float(len(trained))
+    m["train/nonzero_advantage"] = float(sum(1 for r in trained if r.get("advantage")))
     return m
 
 

@@ -102,20 +102,15 @@ def score_sets(rt, sets: list, max_new_tokens: int, label: str, iteration: int) 
                              iteration=iteration)
         by_id = {r["item_id"]: bool(r["correct"]) for r in rep.rows}
         out[bench.name] = {"mode": bench.mode, "correct": [by_id[i.item_id] for i in bench.items],
-                           "timing": rep.timing, "format_error_rate": rep.metrics["format_error_rate"]}
+                           "timing": rep.timing}
         print(f"[{label}] {rep.summary()}")
     return out
 
 
 def heldout_tasks(store, iterations: int) -> list:
-    from azr.selfplay import task_from_proposal
-    from tasks.common import step_output
+    from storage.schemas import row_to_task
 
-    tasks = []
-    for n in range(1, iterations + 1):
-        out = step_output(store, n, "validate") or {"records": []}
-        tasks += [task_from_proposal(r) for r in out["records"] if r.get("holdout")]
-    return tasks
+    return [row_to_task(r) for n in range(1, iterations + 1) for r in store.read_rows(n, "heldout")]
 
 
 def score_heldout(rt, tasks: list, label: str) -> dict[str, dict]:
@@ -152,7 +147,7 @@ def restore_weights(rt, state: dict) -> None:
     rt.model_iteration = -1  # engine=vllm: a new version, so the next use syncs the server to these weights
 
 
-def iteration_metrics(store, iterations: int) -> dict[int, dict]:
+def committed_metrics(store, iterations: int) -> dict[int, dict]:
     import json
 
     out = {}
@@ -202,15 +197,15 @@ def main_with(args: argparse.Namespace) -> int:
 
 def check_model(cfg) -> None:
     """The model file and device exist (checked before a run folder is created)."""
-    from azr.model import BUNDLED, pick_device
-    from azr.policy.vllm_rollout import check_vllm_settings
+    from azr.model import BUNDLED
+    from flows.runtime import preflight
 
     path = cfg.model.path
     if path != BUNDLED and not Path(path).expanduser().exists():
         hint = " (fetch it with `make qwen-0.5b`, from the repository root)" if "qwen2.5-coder-0.5b" in path else ""
         raise FileNotFoundError(f"model.path {path!r} does not exist{hint}; relative paths are read from the "
                                 f"current directory ({Path.cwd()})")
-    check_vllm_settings(cfg, pick_device(cfg.model.device))  # also refuses device=cuda without a GPU
+    preflight(cfg)  # the training run's own checks; also refuses device=cuda without a GPU
     t = cfg.trainer
     if cfg.selfplay.holdout_fraction > 0 and t.backend == "deepspeed" and t.zero_stage == 3:
         raise ValueError("the held-out baseline puts the base weights back in memory, which ZeRO-3's partitioned "
@@ -279,7 +274,7 @@ def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
 
     results = [set_result(name, "heldout" if name.startswith("heldout-") else "fixed", after[name]["mode"],
                           before[name]["correct"], after[name]["correct"]) for name in after]
-    rows = curves(iteration_metrics(store, iterations), cfg.selfplay.task_types)
+    rows = curves(committed_metrics(store, iterations), cfg.selfplay.task_types)
     seconds = stage_seconds(rows, stages) | {"total": time.perf_counter() - started}
     gen = [(v.get("timing", {}).get("generated_tokens", 0.0), v.get("timing", {}).get("generation_s", 0.0))
            for d in (before, after) for v in d.values()]

@@ -148,6 +148,14 @@ class Runtime:
         self._policy = None
 
 
+def preflight(config: AZRConfig) -> None:
+    """Settings that cannot work fail here, before a run folder exists."""
+    from azr.model import pick_device
+    from azr.policy.vllm_rollout import check_vllm_settings
+
+    check_vllm_settings(config, pick_device(config.model.device))
+
+
 def get_runtime(home: str | Path, run_id: str) -> Runtime:
     from storage import RunStore
 

@@ -12,7 +12,7 @@ from prefect import flow
 from azr.config import AZRConfig, config_from_dict, load_config
 from flows import tracking
 from flows.iteration import iteration as iteration_flow
-from flows.runtime import checkpoint_iterations, release
+from flows.runtime import checkpoint_iterations, preflight, release
 from flows.seed import seed
 
 
@@ -43,14 +43,6 @@ def _run_name() -> str:
     cfg = params.get("config")
     name = params.get("run_id") or getattr(getattr(cfg, "run", None), "name", None) or "new-run"
     return f"train-{name}"
-
-
-def preflight(config: AZRConfig) -> None:
-    """Settings that cannot work fail here, before a run folder exists."""
-    from azr.model import pick_device
-    from azr.policy.vllm_rollout import check_vllm_settings
-
-    check_vllm_settings(config, pick_device(config.model.device))
 
 
 @flow(name="azr-train", flow_run_name=_run_name, log_prints=True)
@@ -116,20 +108,22 @@ CPU_REAL = "make qwen-0.5b && .venv/bin/azr train --config configs/qwen2.5-coder
 
 
 def what_happened(store, config: AZRConfig) -> str:
-    """The run's outcome in plain words, so a demo on a weak model is never mistaken for learning."""
-    props = valid = held = answers = correct = trained = nonzero = 0
+    """The run's outcome in plain words, so a demo on a weak model is never mistaken for learning. Reads only the
+    committed iterations' metrics (one small row each), however long the run."""
+    import json
+
+    totals: dict[str, float] = {}
     for n in store.committed_iterations():
-        out = store.read_json(n, "step-score") if n > 0 else None
-        if not out:
-            continue
-        props += len(out["proposals"])
-        valid += sum(1 for p in out["proposals"] if p["valid"])
-        held += sum(1 for p in out["proposals"] if p.get("holdout"))
-        answers += len(out["solves"])
-        correct += sum(1 for s in out["solves"] if s["correct"])
-        seqs = [r for r in out["proposals"] + out["solves"] if not r.get("holdout")]
-        trained += len(seqs)
-        nonzero += sum(1 for r in seqs if r.get("advantage"))
+        rows = store.read_rows(n, "iterations") if n > 0 else []
+        metrics = json.loads(rows[0]["metrics"]) if rows else {}
+        for tt in config.selfplay.task_types:
+            for key in ("proposals", "valid", "heldout", "answers", "correct"):
+                totals[key] = totals.get(key, 0.0) + (metrics.get(f"{tt}/{key}") or 0.0)
+        for key in ("sequences", "nonzero_advantage"):
+            totals[key] = totals.get(key, 0.0) + (metrics.get(f"train/{key}") or 0.0)
+    props, valid, held, answers, correct, trained, nonzero = (
+        int(totals.get(k, 0)) for k in ("proposals", "valid", "heldout", "answers", "correct", "sequences",
+                                        "nonzero_advantage"))
     lines = [f"\nWhat happened: {props} proposals, {valid} valid" + (f" ({held} held out)" if held else "")
              + f"; {answers} training answers, {correct} correct."]
     if not props:

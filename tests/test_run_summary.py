@@ -1,18 +1,26 @@
 """The closing lines of a training run say what happened, so a demo on a weak model is not mistaken for learning."""
 
+import json
+import math
 from datetime import datetime, timezone
 
 from azr.config import load_config
+from azr.selfplay import iteration_metrics
 from flows.train import next_steps, what_happened
 from storage import RunStore
 
 
 def _store_with(tmp_path, proposals, solves):
+    """A run whose iteration 1 committed the metrics the pipeline computes from these records."""
     store = RunStore.create(tmp_path, {"note": "test"}, run_id="r1")
     now = datetime.now(timezone.utc).isoformat()
-    store.write_json(1, "step-score", {"proposals": proposals, "solves": solves})
+    base = {"task_type": "deduction", "format_ok": True, "response_tokens": 5}
+    props = [dict(base, reward=None if p.get("holdout") else -0.5, **p) for p in proposals]
+    sols = [dict(base, reward=-0.5, **s) for s in solves]
+    metrics = iteration_metrics(props, sols, [], ["deduction", "abduction", "induction"])
     store.commit(1, {"run_id": "r1", "iteration": 1, "status": "committed", "started_at": now, "finished_at": now,
-                     "step_seconds": "{}", "metrics": "{}", "checkpoint": None})
+                     "step_seconds": "{}", "checkpoint": None,
+                     "metrics": json.dumps({k: None if math.isnan(v) else v for k, v in metrics.items()})})
     return store
 
 

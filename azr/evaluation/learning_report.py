@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -178,7 +178,7 @@ def plot_curves(rows: Sequence[dict], task_types: Sequence[str], path: Path, tit
 def write_results(out: Path, results: Sequence[SetResult], rows: Sequence[dict], extra: dict) -> None:
     out.mkdir(parents=True, exist_ok=True)
     payload = _clean({"sets": [r.row() for r in results], "curves": list(rows), **extra})
-    (out / "results.json").write_text(json.dumps(payload, indent=2, default=_jsonable, allow_nan=False) + "\n")
+    (out / "results.json").write_text(json.dumps(payload, indent=2, allow_nan=False) + "\n")
     (out / "table.md").write_text(format_markdown(results) + "\n")
     write_csv(rows, out / "curves.csv")
 
@@ -192,11 +192,3 @@ def _clean(v: Any) -> Any:
     if isinstance(v, (list, tuple)):
         return [_clean(x) for x in v]
     return v
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, PairedChange):
-        return asdict(v)
-    if isinstance(v, Path):
-        return str(v)
-    raise TypeError(f"cannot write {type(v).__name__} as JSON")
