@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--home", metavar="DIR", help="run folder (default: $AZR_HOME or ./azr-home)")
     p.set_defaults(handler=_train)
 
-    r = sub.add_parser("resume", help="continue a run from its last checkpoint and completed step",
+    r = sub.add_parser("resume", help="continue a run from its last checkpoint and completed step (flow azr-resume)",
                        description="Resume a run: restores the newest checkpoint, redoes what came after it, "
                        "finishes the interrupted iteration from its last completed step and goes on.")
     r.add_argument("run_id", metavar="RUN_ID")
@@ -57,52 +57,67 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _resume(args: argparse.Namespace) -> int:
-    from azr.config import config_from_dict, resolve_home
     from azr.cli import CLIError
+    from azr.config import resolve_home
     from storage import RunStore
 
     home = resolve_home(args.home)
     try:
-        store = RunStore.open(home, args.run_id)
+        RunStore.open(home, args.run_id)
     except Exception as exc:  # noqa: BLE001 - storage phrases the missing-run message
         raise CLIError(str(exc)) from None
-    data = dict(store.meta["config"])
-    data["run"] = dict(data.get("run", {}), home=str(home))
-    if args.iterations is not None:
-        data["run"]["iterations"] = args.iterations
-    cfg = config_from_dict(data, source=f"config of run {args.run_id}")
     _quiet_env()
-    from flows.train import train
+    from flows.train import resume
 
-    train(config=cfg, run_id=args.run_id)
+    resume(run_id=args.run_id, home=str(home), iterations=args.iterations)
     return 0
 
 
 def _runs(args: argparse.Namespace) -> int:
-    import json
-
     from azr.config import resolve_home
     from storage import RunStore
 
     home = resolve_home(args.home)
     runs = RunStore.list_runs(home)
     if not runs:
-        print(f"no runs in {home}; start one with `azr train`")
+        print(f"no runs in {home}; start one with `azr train --home {home}`")
         return 0
-    header = f"{'run id':<28} {'status':<10} {'last iter':>9}  key metrics (last committed iteration)"
+    training = [r for r in runs if r["kind"] != "eval"]
+    evals = [r for r in runs if r["kind"] == "eval"]
+    if training:
+        _print_runs(home, training, "training runs", "key metrics (last committed iteration)")
+    if evals:
+        if training:
+            print()
+        _print_runs(home, evals, "evaluations (azr eval)", "benchmark and accuracy")
+    return 0
+
+
+def _print_runs(home, runs: list[dict], title: str, what: str) -> None:
+    import json
+
+    from storage import RunStore
+
+    header = f"{title + ':':<28} {'status':<10} {'last iter':>9}  {what}"
     print(header)
     print("-" * len(header))
     for r in runs:
-        key = ""
         try:
             store = RunStore.open(home, r["run_id"])
             last = store.last_committed()
-            rows = store.read_rows(last, "iterations") if last else []
-            metrics = json.loads(rows[0]["metrics"]) if rows else {}
-            keys = [k for k in metrics if k.endswith("/solve_rate") or k == "train/loss"]
-            key = ", ".join(f"{k}={metrics[k]:.3g}" for k in keys if metrics[k] is not None)
+            if r["kind"] == "eval":
+                cfg = store.meta.get("config") or {}
+                rows = store.read_rows(0, "evals") if last == 0 else []
+                n = len(rows)
+                acc = sum(bool(x.get("correct")) for x in rows) / n if n else float("nan")
+                name = os.path.basename(str(cfg.get("benchmark", "?")))
+                key = f"{name} ({cfg.get('mode', '?')}): {n} answers, accuracy {acc:.3g}"
+            else:
+                rows = store.read_rows(last, "iterations") if last else []
+                metrics = json.loads(rows[0]["metrics"]) if rows else {}
+                keys = [k for k in metrics if k.endswith("/solve_rate") or k == "train/loss"]
+                key = ", ".join(f"{k}={metrics[k]:.3g}" for k in keys if metrics[k] is not None)
         except Exception:  # noqa: BLE001 - a damaged run still gets its line
             key = "(metrics unreadable)"
         last = r.get("last_committed")
         print(f"{r['run_id']:<28} {str(r.get('status')):<10} {'-' if last is None else last:>9}  {key}")
-    return 0

@@ -5,15 +5,20 @@ home folder; $MLFLOW_TRACKING_URI or tracking.mlflow_uri points it elsewhere."""
 from __future__ import annotations
 
 import json
-import math
 import os
+import shlex
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from azr.config import AZRConfig, flatten
 
-PLOTTED = ("valid_rate", "solve_rate")
+EXPERIMENT_KIND_TAG, EXPERIMENT_KIND = "mlflow.experimentKind", "custom_model_development"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def tracking_uri(cfg: AZRConfig, home: Path) -> str:
@@ -33,9 +38,13 @@ def client(cfg: AZRConfig, home: Path):
 def experiment_id(c: Any, name: str, home: Path) -> str:
     exp = c.get_experiment_by_name(name)
     if exp is not None:
+        if exp.tags.get(EXPERIMENT_KIND_TAG) is None:  # made by an older version
+            c.set_experiment_tag(exp.experiment_id, EXPERIMENT_KIND_TAG, EXPERIMENT_KIND)
         return exp.experiment_id
-    # Artifacts next to the SQLite file, not in ./mlruns of whatever directory the user started from.
-    return c.create_experiment(name, artifact_location=(home / "mlartifacts").resolve().as_uri())
+    # Artifacts next to the SQLite file, not in ./mlruns of whatever directory the user started from. The kind tag
+    # makes MLflow 3 open the experiment as model training, not in its GenAI (traces) view.
+    return c.create_experiment(name, artifact_location=(home / "mlartifacts").resolve().as_uri(),
+                               tags={EXPERIMENT_KIND_TAG: EXPERIMENT_KIND})
 
 
 def ensure_run(cfg: AZRConfig, home: Path, run_id: str, existing: str | None) -> str:
@@ -89,45 +98,96 @@ def log_iteration_artifacts(cfg: AZRConfig, home: Path, mlflow_run_id: str, iter
                 "solve_rate", "reward", "response")
         sample.write_text(json.dumps([{k: p.get(k) for k in keep} for p in proposals[:32]], indent=2, default=str))
         c.log_artifact(mlflow_run_id, str(sample), artifact_path="proposals")
+        from flows.plots import plot_rates
+
         for png in plot_rates(c, mlflow_run_id, cfg.selfplay.task_types, Path(d)):
             c.log_artifact(mlflow_run_id, str(png), artifact_path="plots")
 
 
-def plot_rates(c: Any, mlflow_run_id: str, task_types: list[str], out: Path) -> list[Path]:
-    import matplotlib
+def ui_base(cfg: AZRConfig, home: Path) -> str:
+    """The MLflow UI's address: the tracking server itself, or where `mlflow ui` serves a local store."""
+    uri = tracking_uri(cfg, home)
+    return (uri if uri.startswith("http") else cfg.tracking.ui_url).rstrip("/")
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    paths = []
-    for what in PLOTTED:
-        fig, ax = plt.subplots(figsize=(6, 3.5))
-        for tt in task_types:
-            hist = sorted(c.get_metric_history(mlflow_run_id, f"{tt}/{what}"), key=lambda m: m.step)
-            pts = [(m.step, m.value) for m in hist if not math.isnan(m.value)]
-            if pts:
-                ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=tt)
-        ax.set_xlabel("iteration")
-        ax.set_ylabel(what.replace("_", " "))
-        ax.set_ylim(-0.05, 1.05)
-        ax.grid(alpha=0.3)
-        ax.legend(loc="best")
-        ax.set_title(f"{what.replace('_', ' ')} per task type")
-        fig.tight_layout()
-        path = out / f"{what}.png"
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        paths.append(path)
-    return paths
+def ui_command(cfg: AZRConfig, home: Path) -> str | None:
+    """The command that serves the UI for a local store (None when the tracking URI is a server already)."""
+    uri = tracking_uri(cfg, home)
+    if uri.startswith("http"):
+        return None
+    port = urlsplit(cfg.tracking.ui_url).port or 5000
+    own = Path(sys.executable).parent / "mlflow"
+    exe = shlex.quote(str(own)) if own.is_file() and shutil.which("mlflow") != str(own) else "mlflow"
+    return f"{exe} ui --backend-store-uri {shlex.quote(uri)} --port {port}"
+
+
+def run_url(cfg: AZRConfig, home: Path, mlflow_run_id: str) -> str:
+    exp = client(cfg, home).get_run(mlflow_run_id).info.experiment_id
+    return f"{ui_base(cfg, home)}/#/experiments/{exp}/runs/{mlflow_run_id}"
 
 
 def run_link(cfg: AZRConfig, home: Path, mlflow_run_id: str) -> str:
-    uri = tracking_uri(cfg, home)
-    if uri.startswith("http"):
-        c = client(cfg, home)
-        exp = c.get_run(mlflow_run_id).info.experiment_id
-        return f"{uri.rstrip('/')}/#/experiments/{exp}/runs/{mlflow_run_id}"
-    return f"mlflow ui --backend-store-uri {uri}  (then open run {mlflow_run_id})"
+    """Markdown for the Prefect artifact: a real link, plus the command that serves it for a local store."""
+    link = f"[open run {mlflow_run_id[:8]} in MLflow]({run_url(cfg, home, mlflow_run_id)})"
+    serve = ui_command(cfg, home)
+    return link + (f" (serve the UI first: `{serve}`)" if serve else "")
+
+
+def git_commit() -> tuple[str, bool] | None:
+    """(commit, dirty) of the checkout this code runs from, or None outside a git checkout."""
+    try:
+        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10)
+        if head.returncode != 0:
+            return None
+        status = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip(), bool(status.stdout.strip())
+
+
+def describe(cfg: AZRConfig) -> str:
+    """The MLflow run description: the user's words when given, else what the run is, from its config."""
+    sp = cfg.selfplay
+    auto = (f"AZR self-play of `{cfg.model.path}` on {', '.join(sp.task_types)}: B = {sp.batch_size}, "
+            f"G = {sp.learnability_rollouts}, K = {sp.references}, {cfg.run.iterations} iterations, "
+            f"lr {cfg.trainer.lr:g}, rollout engine {cfg.rollout.engine}.")
+    return f"{cfg.run.description.strip()}\n\n{auto}" if cfg.run.description.strip() else auto
+
+
+def tag_run(cfg: AZRConfig, home: Path, mlflow_run_id: str) -> dict[str, str]:
+    """Tags that tie the MLflow run to its code, its Prefect flow run and its purpose; refreshed on every attach
+    (a resume points the flow-run tags at the new flow run)."""
+    tags = {"mlflow.note.content": describe(cfg),
+            "mlflow.source.name": "flows/train.py", "mlflow.source.type": "JOB"}
+    git = git_commit()
+    if git:
+        tags["mlflow.source.git.commit"], tags["azr.git.dirty"] = git[0], str(git[1]).lower()
+    try:
+        from prefect.runtime import flow_run
+
+        if flow_run.id:
+            tags["azr.prefect.flow_run_id"] = str(flow_run.id)
+            tags["azr.prefect.flow_run_name"] = str(flow_run.name)
+            if prefect_ui_url():
+                tags["azr.prefect.flow_run_url"] = f"{prefect_ui_url()}/runs/flow-run/{flow_run.id}"
+    except ImportError:  # a bare GPU image runs the flows as plain calls
+        pass
+    c = client(cfg, home)
+    for k, v in tags.items():
+        c.set_tag(mlflow_run_id, k, v)
+    return tags
+
+
+def prefect_ui_url() -> str | None:
+    """The Prefect UI of the API this process talks to; None for the ephemeral API (it has no UI)."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_UI_URL
+
+    if not PREFECT_API_URL.value():
+        return None
+    ui = PREFECT_UI_URL.value()
+    return ui.rstrip("/") if ui else None
 
 
 def set_status(cfg: AZRConfig, home: Path, mlflow_run_id: str, status: str) -> None:

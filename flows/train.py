@@ -1,19 +1,21 @@
 """The training run: create or reopen a run, seed the buffers, then one nested flow per iteration.
 
-The flow's parameter is the whole pydantic config, so the Prefect UI renders it as a form."""
+Two flows, two deployments: `azr-train` takes the whole pydantic config (the Prefect UI renders it as a form) and
+starts a new run; `azr-resume` takes only what a resume may change (the run id, its home, the iteration total),
+so no form pretends to edit a resumed run's stored configuration."""
 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 from prefect import flow
 
-from azr.config import AZRConfig, config_from_dict, load_config
+from azr.config import AZRConfig, config_from_dict, load_config, resolve_home
 from flows import tracking
 from flows.iteration import iteration as iteration_flow
 from flows.runtime import checkpoint_iterations, preflight, release
 from flows.seed import seed
+from flows.hints import next_steps, what_happened
 
 
 def prepare_resume(store) -> int:
@@ -36,44 +38,85 @@ def prepare_resume(store) -> int:
     return (last if last is not None else 0) + 1
 
 
-def _run_name() -> str:
+def _train_run_name() -> str:
+    """`train-<run id>` when the config names the run; otherwise a placeholder the flow replaces as soon as the
+    store has generated the id (Prefect names a run before its body runs)."""
     from prefect.runtime import flow_run
 
-    params = flow_run.parameters
-    cfg = params.get("config")
-    name = params.get("run_id") or getattr(getattr(cfg, "run", None), "name", None) or "new-run"
-    return f"train-{name}"
+    cfg = flow_run.parameters.get("config")
+    name = getattr(getattr(cfg, "run", None), "name", None)
+    if name is None and isinstance(cfg, dict):
+        name = (cfg.get("run") or {}).get("name")
+    return f"train-{name}" if name else "train-starting"
 
 
-@flow(name="azr-train", flow_run_name=_run_name, log_prints=True)
-def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
-    """Train with AZR self-play for `config.run.iterations` iterations.
+def _rename_flow_run(name: str) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.runtime import flow_run
 
-    With `run_id`, resume that run in `config.run.home`: its stored configuration is used and only
-    `run.iterations` (the total to reach) is taken from `config`."""
-    from prefect.artifacts import create_progress_artifact, update_progress_artifact
+    if flow_run.id is None:
+        return
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_name(flow_run.id, name)
+    from prefect.context import FlowRunContext
 
+    ctx = FlowRunContext.get()
+    if ctx is not None and ctx.flow_run is not None:
+        ctx.flow_run.name = name  # what later log lines of this process call the run
+
+
+@flow(name="azr-train", flow_run_name=_train_run_name, log_prints=True)
+def train(config: AZRConfig = load_config()) -> str:
+    """Start a new AZR self-play training run and train it for `run.iterations` iterations.
+
+    Args:
+        config: The whole run configuration (defaults: configs/tiny-cpu.yaml). `run.name` is the run id (a
+            generated one when empty); the flow run is named `train-<run id>`. To continue a run, use the
+            `azr-resume` flow (deployment `resume-local`) or `azr resume RUN_ID`.
+    """
     from storage import RunStore
 
     home = config.run.home_path()
-    if run_id is None:
-        preflight(config)
-        store = RunStore.create(home, config.model_dump(mode="json"), run_id=config.run.name)
-        run_id = store.run_id
-        print(f"new run {run_id} in {store.root}")
-    else:
-        store = RunStore.open(home, run_id)
-        # A resumed run keeps its own configuration; only the total number of iterations comes from the caller.
-        total = config.run.iterations
-        config = config_from_dict(store.meta["config"], source=f"config of run {run_id}")
-        config.run.iterations = total
-        config.run.home = str(home)
-        store.update_meta(config=config.model_dump(mode="json"))
-        print(f"resuming run {run_id} (last committed iteration {store.last_committed()})")
+    preflight(config)
+    store = RunStore.create(home, config.model_dump(mode="json"), run_id=config.run.name, kind="train")
+    _rename_flow_run(f"train-{store.run_id}")
+    print(f"new run {store.run_id} in {store.root}")
+    return drive(store, config)
+
+
+@flow(name="azr-resume", flow_run_name="resume-{run_id}", log_prints=True)
+def resume(run_id: str, home: str = "", iterations: int | None = None) -> str:
+    """Continue a run from its newest checkpoint and last completed step, with its stored configuration.
+
+    Args:
+        run_id: The run to continue (a folder name under `<home>/runs/`; `azr runs` lists them).
+        home: The run's home folder; empty means $AZR_HOME or ./azr-home of the worker.
+        iterations: The total number of iterations the run should reach; empty keeps its configured total.
+    """
+    from storage import RunStore
+
+    home_path = resolve_home(home)
+    store = RunStore.open(home_path, run_id)
+    config = config_from_dict(store.meta["config"], source=f"config of run {run_id}")
+    config.run.home = str(home_path)
+    if iterations is not None:
+        config.run.iterations = iterations
+    store.update_meta(config=config.model_dump(mode="json"))
+    print(f"resuming run {run_id} (last committed iteration {store.last_committed()}, "
+          f"{config.run.iterations} in all)")
+    return drive(store, config)
+
+
+def drive(store, config: AZRConfig) -> str:
+    """Seed (when not done) and run the iterations still missing, inside the run's MLflow run."""
+    from prefect.artifacts import create_progress_artifact, update_progress_artifact
+
+    run_id, home = store.run_id, store.home
     release(run_id)  # a fresh runtime reads the newest checkpoint
     start = prepare_resume(store)
 
     mlflow_run = tracking.ensure_run(config, home, run_id, store.meta.get("mlflow_run_id"))
+    tracking.tag_run(config, home, mlflow_run)
     store.update_meta(mlflow_run_id=mlflow_run, status="running")
     total = config.run.iterations
     import mlflow
@@ -99,62 +142,5 @@ def train(config: AZRConfig = load_config(), run_id: str | None = None) -> str:
             mlflow.end_run()
         release(run_id)
     print(what_happened(store, config))
-    print(next_steps(home, run_id))
+    print(next_steps(config, home, run_id, mlflow_run))
     return run_id
-
-
-GPU_BENCH = "python bench/learning_bench.py --config configs/qwen2.5-coder-0.5b-1gpu.yaml"
-CPU_REAL = "make qwen-0.5b && .venv/bin/azr train --config configs/qwen2.5-coder-0.5b-cpu.yaml"
-
-
-def what_happened(store, config: AZRConfig) -> str:
-    """The run's outcome in plain words, so a demo on a weak model is never mistaken for learning. Reads only the
-    committed iterations' metrics (one small row each), however long the run."""
-    import json
-
-    totals: dict[str, float] = {}
-    for n in store.committed_iterations():
-        rows = store.read_rows(n, "iterations") if n > 0 else []
-        metrics = json.loads(rows[0]["metrics"]) if rows else {}
-        for tt in config.selfplay.task_types:
-            for key in ("proposals", "valid", "heldout", "answers", "correct"):
-                totals[key] = totals.get(key, 0.0) + (metrics.get(f"{tt}/{key}") or 0.0)
-        for key in ("sequences", "nonzero_advantage"):
-            totals[key] = totals.get(key, 0.0) + (metrics.get(f"train/{key}") or 0.0)
-    props, valid, held, answers, correct, trained, nonzero = (
-        int(totals.get(k, 0)) for k in ("proposals", "valid", "heldout", "answers", "correct", "sequences",
-                                        "nonzero_advantage"))
-    lines = [f"\nWhat happened: {props} proposals, {valid} valid" + (f" ({held} held out)" if held else "")
-             + f"; {answers} training answers, {correct} correct."]
-    if not props:
-        return lines[0]
-    if nonzero == 0:
-        lines.append("Every reward in a group was the same, so every TRR++ advantage was 0: the updates trained on "
-                     "the entropy bonus alone and the model did not learn from self-play.")
-    else:
-        lines.append(f"{nonzero} of {trained} trained sequences had a non-zero TRR++ advantage: the updates had "
-                     "something to learn from.")
-    if valid == 0 or correct == 0:
-        missing = "no valid task" if valid == 0 else "no correct answer"
-        if config.model.path == "bundled":
-            lines += ["The bundled SmolLM2-135M is too weak to write valid tasks or correct answers: this run checked "
-                      "the pipeline end to end; it is not self-play learning.",
-                      f"Real self-play: on one GPU `{GPU_BENCH}` (about 8 minutes, prints base vs trained accuracy),",
-                      f"or on this CPU with a real code model `{CPU_REAL}`."]
-        else:
-            lines.append(f"{config.model.path} wrote {missing} yet. More iterations, a longer response budget "
-                         f"(rollout.max_new_tokens) or a GPU run (`{GPU_BENCH}`) give it more chances.")
-    return "\n".join(lines)
-
-
-def next_steps(home: Path, run_id: str) -> str:
-    where = f" --home {home}"
-    return (
-        f"\nDone. Where to look next:\n"
-        f"  azr sql{where} \"select iteration, task_type, count(*) as tasks from tasks where run_id = '{run_id}' "
-        f"group by all order by all\"\n"
-        f"  azr sql{where} \"select task_type, avg(correct::int) as solve_rate from rollouts where role = 'solve' "
-        f"and run_id = '{run_id}' group by 1\"\n"
-        f"  mlflow ui --backend-store-uri sqlite:///{home / 'mlflow.db'}\n"
-        f"  azr resume {run_id}{where} --iterations N   # train further"
-    )

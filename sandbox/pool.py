@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
 from azr.config import SandboxConfig
+from azr.progress import Progress
 
 from .boundary import seccomp_programs, view_plan
 from .literals import SandboxError, parse_args, parse_literal, same_value
@@ -486,11 +487,7 @@ class Sandbox:
     # ------------------------------------------------------------------ scheduling over the workers
 
     def _execute(self, runs: list[_Run], progress: bool) -> None:
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(runs), unit="run", file=sys.stderr, desc="sandbox")
+        bar = Progress("sandbox", len(runs), "runs") if progress else None
         pending: deque[int] = deque(range(len(runs)))
         remaining = len(runs)
         sel = selectors.DefaultSelector()
@@ -562,6 +559,8 @@ class Sandbox:
                         self._flush(w, sel)
                 events = sel.select(timeout=1.0)
                 now = time.monotonic()
+                if bar is not None:
+                    bar.heartbeat()
                 for key, _mask in events:
                     kind, w = key.data
                     if w not in self._workers:

@@ -252,7 +252,8 @@ class RunStore:
 
     @staticmethod
     def list_runs(home: Path | str) -> list[dict]:
-        """One dict per run, oldest first: run_id, status, last_committed, created_at, name."""
+        """One dict per run, oldest first: run_id, status, last_committed, created_at, name, kind ('train' or
+        'eval': a standalone `azr eval` records its items as a one-iteration run)."""
         base = runs_dir(home)
         if not base.is_dir():
             return []
@@ -265,9 +266,11 @@ class RunStore:
             except (OSError, ValueError):
                 meta = {"status": "unreadable run.json"}
             committed = [n for n in iteration_numbers(d) if (d / "iterations" / str(n) / MARKER).is_file()]
+            config = meta.get("config") if isinstance(meta.get("config"), dict) else {}
             out.append({"run_id": d.name, "status": meta.get("status"),
                         "last_committed": committed[-1] if committed else None,
-                        "created_at": meta.get("created_at"), "name": meta.get("name")})
+                        "created_at": meta.get("created_at"), "name": meta.get("name"),
+                        "kind": meta.get("kind") or config.get("kind") or "train"})
         out.sort(key=lambda r: (r["created_at"] or "", r["run_id"]))
         return out
 

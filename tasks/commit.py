@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 from datetime import datetime, timezone
 
 from azr.selfplay import iteration_metrics, watch_flags
 from flows import tracking
+from flows.hints import azr_command, sql_command
 from flows.runtime import get_runtime
 from tasks.common import HAVE_PREFECT, pipeline_task, step_output
 
@@ -98,12 +100,15 @@ def publish_artifacts(cfg, store, iteration: int, metrics: dict[str, float], lin
     create_table_artifact(per_type_table(metrics, cfg.selfplay.task_types), key=key,
                           description=f"Per-type statistics of iteration {iteration}")
     link = tracking.run_link(cfg, store.home, mlflow_run) if mlflow_run else "(no MLflow run)"
+    sql = f"select * from tasks where run_id = '{run_id}' and iteration = {iteration}"
+    about = f"{cfg.run.description.strip()}\n\n" if cfg.run.description.strip() else ""
     create_markdown_artifact(
-        f"### Run `{run_id}`, iteration {iteration}\n\n{line}\n\n"
+        f"### Run `{run_id}`, iteration {iteration}\n\n{about}{line}\n\n"
         f"- loss {metrics.get('train/loss', float('nan')):.4f}, grad norm "
         f"{metrics.get('train/grad_norm', float('nan')):.3f}, entropy {metrics.get('train/entropy', float('nan')):.3f}\n"
         f"- rollout {metrics['rollout/tokens_per_s']:.1f} tok/s, sandbox {metrics['sandbox/jobs_per_s']:.1f} jobs/s\n"
         f"- flagged rollouts (watch list): {int(metrics['watch/flagged'])}\n"
         f"- MLflow: {link}\n"
-        f"- SQL: `azr sql \"select * from tasks where run_id = '{run_id}' and iteration = {iteration}\"`\n",
+        f"- SQL: `{sql_command(store.home, sql)}`\n"
+        f"- resume: `{azr_command()} resume {run_id} --home {shlex.quote(str(store.home))}`\n",
         key=f"{run_id}-summary".lower().replace("_", "-"), description=f"Iteration {iteration} summary")

@@ -26,7 +26,7 @@ def run_update(rt, iteration: int) -> dict:
     scored = step_output(rt.store, iteration, "score")
     records = [p for p in scored["proposals"] if not p.get("holdout")] + scored["solves"]
     samples = train_samples(rt.encode, records)
-    metrics = rt.trainer.step(samples) if samples else {}
+    metrics = rt.trainer.step(samples, progress=True) if samples else {}
     rt.model_iteration = iteration
     return {"metrics": {k: float(v) for k, v in metrics.items() if isinstance(v, (int, float))},
             "sequences": len(samples)}

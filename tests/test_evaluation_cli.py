@@ -105,6 +105,13 @@ def test_cli_end_to_end_with_tiny_model(tiny_model_dir, azr_home, capsys):
     assert len(runs) == 1
     store = RunStore.open(azr_home, runs[0])
     assert 0 in list(store.committed_iterations())
+    assert store.meta["status"] == "finished" and store.meta["kind"] == "eval"  # never left "created"
+
+    assert main(["runs", "--home", str(azr_home)]) == 0
+    listing = capsys.readouterr().out
+    assert "training runs:" not in listing  # an evaluation is not listed as a training run
+    section = listing.split("evaluations (azr eval):", 1)[1]
+    assert runs[0] in section and "finished" in section and "crux" in section and "accuracy" in section
 
 
 @pytest.mark.skipif(not _landed("sandbox", "azr.policy", "storage"), reason="needs the sandbox package")

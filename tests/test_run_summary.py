@@ -2,11 +2,13 @@
 
 import json
 import math
+import os
+import subprocess
 from datetime import datetime, timezone
 
 from azr.config import load_config
 from azr.selfplay import iteration_metrics
-from flows.train import next_steps, what_happened
+from flows.hints import next_steps, what_happened
 from storage import RunStore
 
 
@@ -54,6 +56,14 @@ def test_a_real_model_without_valid_tasks_gets_advice_not_the_demo_warning(tmp_p
     assert "qwen2.5-coder-0.5b-instruct.gguf wrote no valid task yet" in text and "too weak" not in text
 
 
-def test_next_steps_commands_name_the_home_folder(tmp_path):
-    text = next_steps(tmp_path, "r1")
-    assert text.count(f"--home {tmp_path}") == 3 and "azr resume r1" in text
+def test_next_steps_are_commands_that_work_as_printed_from_any_directory(tmp_path):
+    store = _store_with(tmp_path / "home", [{"valid": False, "advantage": 0.0}], [])
+    text = next_steps(load_config(), store.home, "r1")
+    commands = [line.strip() for line in text.splitlines() if " sql " in line or " resume " in line]
+    assert len(commands) == 3 and all(f"--home {store.home}" in c for c in commands)
+    assert "resume r1" in commands[-1]
+    env = {k: v for k, v in os.environ.items() if k != "AZR_HOME"}  # nothing but the printed text locates the run
+    for command in commands[:2]:
+        out = subprocess.run(["bash", "-c", command], cwd="/", env=env, capture_output=True, text=True, timeout=300)
+        assert out.returncode == 0, (command, out.stderr)
+    assert "mlflow" in text and "--backend-store-uri sqlite:///" in text

@@ -108,15 +108,14 @@ def test_a_resumed_run_hands_the_checkpointed_weights_to_its_new_server(prefect_
                                                                          vllm_env, tmp_path):
     """A new process starts its server on the base model; before the first step generates, the server must get
     the weights of the checkpoint the trainer resumed from (verified), not keep serving the base model."""
-    from flows.train import train
+    from flows.train import resume, train
     from storage import RunStore
 
     home = tmp_path / "home"
     cfg = load_config(overrides=tiny_overrides(vllm_tiny_model_dir, home, iterations=1) + [
         "rollout.engine=vllm", "trainer.lr=1.0e-3"])
     run_id = train(config=cfg)  # its runtime (and server) is released at the end, as when a process exits
-    cfg.run.iterations = 2
-    train(config=cfg, run_id=run_id)
+    resume(run_id=run_id, home=str(home), iterations=2)
     store = RunStore.open(home, run_id)
     assert store.committed_iterations() == [0, 1, 2]
     assert store.read_json(2, "step-propose")["engine"]["weights_version"] == 1

@@ -154,11 +154,18 @@ def record(report, cfg, home, args, wall: float) -> str:
     except ImportError as exc:  # storage not installed in this checkout
         print(f"warning: no evals rows written ({exc})", file=sys.stderr)
     else:
-        store = RunStore.create(home, config, run_id=eval_run_id)
-        store.write_rows(0, "evals", report.table_rows(eval_run_id, 0, created_at=started))
-        store.commit(0, {"status": "committed", "started_at": started,
-                         "finished_at": datetime.now(timezone.utc), "metrics": report.metrics,
-                         "step_seconds": {**report.timing, "wall_s": wall}})
+        store = RunStore.create(home, config, run_id=eval_run_id, kind="eval", status="running")
+        try:
+            store.write_rows(0, "evals", report.table_rows(eval_run_id, 0, created_at=started))
+            store.commit(0, {"status": "committed", "started_at": started,
+                             "finished_at": datetime.now(timezone.utc), "metrics": report.metrics,
+                             "step_seconds": {**report.timing, "wall_s": wall}})
+            mlflow_run = log_standalone(report, cfg, home, eval_run_id, config)
+        except BaseException:
+            store.update_meta(status="failed")
+            raise
+        store.update_meta(status="finished", mlflow_run_id=mlflow_run)
+        return eval_run_id
     log_standalone(report, cfg, home, eval_run_id, config)
     return eval_run_id
 
@@ -168,16 +175,13 @@ def log_standalone(report, cfg, home, eval_run_id: str, config: dict) -> str:
     import mlflow
 
     from azr.evaluation.tracking import log_eval_to_mlflow
+    from flows.tracking import experiment_id
 
     uri = cfg.tracking.mlflow_uri or os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{home / 'mlflow.db'}"
     home.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(uri)
     client = mlflow.tracking.MlflowClient(tracking_uri=uri)
-    exp = client.get_experiment_by_name("azr-eval")
-    if exp is None:
-        exp_id = client.create_experiment("azr-eval", artifact_location=(home / "mlartifacts").resolve().as_uri())
-    else:
-        exp_id = exp.experiment_id
+    exp_id = experiment_id(client, "azr-eval", home)
     with mlflow.start_run(experiment_id=exp_id, run_name=eval_run_id, tags={"azr.run_id": eval_run_id}) as run:
         mlflow.log_params({k: str(v)[:500] for k, v in config.items() if k != "config"})
         log_eval_to_mlflow(report, step=0)

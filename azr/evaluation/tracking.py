@@ -98,12 +98,16 @@ def accuracy_figure(history: History, title: str = "Evaluation accuracy (pass@1)
     if matplotlib.get_backend().lower() != "agg":
         matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, ax = plt.subplots(figsize=(7, 4))
-    for label, points in sorted(history.items()):
+    # Benchmarks often share values (0.0 early on): a marker shape and line style per series keeps them apart.
+    for i, (label, points) in enumerate(sorted(history.items())):
         pts = sorted(points)
         if pts:
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="osD^v<>"[i % 7], markersize=7 - i % 3,
+                    linestyle=("-", "--", ":", "-.")[i % 4], label=label)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("iteration")
     ax.set_ylabel("pass@1")
     ax.set_ylim(-0.02, 1.02)

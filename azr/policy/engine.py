@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 import torch
 
 from azr.policy.logprobs import unwrap
+from azr.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,27 @@ def default_stop_ids(model: Any, tokenizer: Any) -> list[int]:
         if e is not None and e not in stop:
             stop.append(int(e))
     return stop
+
+
+class _Heartbeat:
+    """A stopping criterion that never stops: it only lets a long `generate` call report how far it got, so the
+    run's log is not silent for the minutes one batch of long responses can take."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.batch = self.batches = self.width = self.rows = 0
+
+    def start(self, batch: int, batches: int, width: int, rows: int) -> None:
+        self.batch, self.batches, self.width, self.rows = batch, batches, width, rows
+
+    def __call__(self, input_ids: torch.Tensor, scores: Any, **kwargs: Any) -> torch.Tensor:
+        steps = input_ids.shape[1] - self.width
+        self.progress.heartbeat(partial_amount=steps * self.rows,
+                                note=f"batch {self.batch + 1}/{self.batches} at {steps} new tokens")
+        return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+
+    def __deepcopy__(self, memo: dict) -> "_Heartbeat":
+        return self  # holds a logger and a bar: never copied
 
 
 def _bucket(n: int, cap: int) -> int:
@@ -196,14 +218,12 @@ class TransformersEngine:
                                      max_new_tokens if ignore_eos else 0, static)
         if ignore_eos:
             gc.eos_token_id = None
-        bar = None
-        if progress and len(batches) > 1:
-            try:
-                from tqdm.auto import tqdm
+        bar = Progress("generate", len(jobs), "sequences", rate_unit="tok") if progress else None
+        criteria = None
+        if bar is not None:
+            from transformers import StoppingCriteriaList
 
-                bar = tqdm(total=len(jobs), desc="generate", unit="seq")
-            except ImportError:
-                bar = None
+            criteria = StoppingCriteriaList([_Heartbeat(bar)])
         devices = [device] if device.type == "cuda" else []
         generated = padded = 0
         try:
@@ -222,8 +242,10 @@ class TransformersEngine:
                         src = rows[r] if r < len(rows) else rows[0]  # filler rows for a fixed static shape
                         ids[r, width - len(src):] = torch.tensor(src, dtype=torch.long)
                         attn[r, width - len(src):] = 1
+                    if criteria is not None:
+                        criteria[0].start(bi, len(batches), width, len(rows))
                     out = model.generate(input_ids=ids.to(device), attention_mask=attn.to(device),
-                                         generation_config=gc)
+                                         generation_config=gc, stopping_criteria=criteria)
                     new = out[:, width:].tolist()
                     padded += n_rows * len(new[0]) if new else 0
                     for r, j in enumerate(batch):
@@ -240,7 +262,7 @@ class TransformersEngine:
                                                  prompt_tokens=len(jobs[j].ids))
                         generated += len(toks)
                     if bar is not None:
-                        bar.update(len(batch))
+                        bar.update(len(batch), amount=sum(len(jobs[j].out.token_ids) for j in batch))
         finally:
             if bar is not None:
                 bar.close()

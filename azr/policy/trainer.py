@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from azr.policy.logprobs import chunked_token_logprobs, naive_token_logprobs, unwrap
+from azr.progress import Progress
 
 if TYPE_CHECKING:  # pragma: no cover
     from azr.config import TrainerConfig
@@ -212,7 +213,7 @@ class Trainer:
                 return chunked_token_logprobs(self.model, ids, attn, lmask, chunk_tokens=self.chunk_tokens)
             return naive_token_logprobs(self.model, ids, attn, lmask)
 
-    def backward(self, samples: list[TrainSample]) -> dict:
+    def backward(self, samples: list[TrainSample], progress: bool = False) -> dict:
         """Accumulate the gradient of the loss over `samples` (all micro-batches) without stepping.
 
         Returns loss, pg_loss, entropy (mean token entropy), tokens, total_tokens, micro_batches."""
@@ -225,6 +226,7 @@ class Trainer:
         lengths = [len(s.prompt_ids) + len(s.response_ids) for s in samples]
         groups = micro_batches(lengths, self.micro_batch_tokens)
         pg_sum = ent_sum = 0.0
+        bar = Progress("update", len(groups), "micro-batches", rate_unit="tok") if progress else None
         for k, idx in enumerate(groups):
             ids, attn, lmask, adv = collate([samples[i] for i in idx], self.pad_id, self.device)
             logp, ent = self.token_logprobs(ids, attn, lmask)
@@ -239,10 +241,14 @@ class Trainer:
                 self.engine.backward(loss)
             pg_sum += float(pg.detach())
             ent_sum += float(ent_part.detach())
+            if bar is not None:
+                bar.update(1, amount=sum(lengths[i] for i in idx))
+        if bar is not None:
+            bar.close()
         return dict(loss=pg_sum - self.entropy_coef * ent_sum, pg_loss=pg_sum, entropy=ent_sum, tokens=n_tokens,
                     total_tokens=total, micro_batches=len(groups))
 
-    def step(self, samples: list[TrainSample]) -> dict:
+    def step(self, samples: list[TrainSample], progress: bool = False) -> dict:
         """One optimizer step on `samples`. Returns loss, pg_loss, grad_norm (before clipping), entropy (mean
         token entropy), tokens (response tokens trained on), total_tokens (prompt + response, unpadded),
         tokens_per_s (total_tokens / seconds), micro_batches, seconds, skipped. A batch without response tokens
@@ -252,7 +258,7 @@ class Trainer:
         t0 = time.perf_counter()
         if self.engine is None:
             self.optimizer.zero_grad(set_to_none=True)
-        m = self.backward(samples)
+        m = self.backward(samples, progress=progress)
         if m["tokens"] == 0:
             return dict(m, grad_norm=0.0, tokens_per_s=0.0, seconds=0.0, skipped=True)
         if self.engine is None:

@@ -8,12 +8,14 @@ Each prompt is one request with `n` samples; requests run concurrently and the s
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Any, Literal
 
 from azr.policy.engine import Completion
 from azr.policy.vllm_server import SERVED_NAME, VLLMSetupError, VLLMUnavailable
+from azr.progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -130,14 +132,8 @@ class VLLMEngine:
         encoded = self.encode(list(prompts))
         bodies = [self._body(ids, n, temperature, top_p, max_new_tokens, request_seed(seed, i), ignore_eos)
                   for i, ids in enumerate(encoded)]
-        bar = None
-        if progress and len(bodies) > 1:
-            try:
-                from tqdm.auto import tqdm
-
-                bar = tqdm(total=len(bodies) * n, desc="generate (vllm)", unit="seq")
-            except ImportError:
-                bar = None
+        bar = Progress("generate (vllm)", len(bodies) * n, "sequences", rate_unit="tok") if progress else None
+        lock = threading.Lock()
         limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
         result: list[list[Completion]] = []
         try:
@@ -145,10 +141,19 @@ class VLLMEngine:
                 def one(i: int) -> list[Completion]:
                     comps = self._completions(self._post(client, bodies[i]), encoded[i], n, ignore_eos)
                     if bar is not None:
-                        bar.update(n)
+                        with lock:  # the requests complete on the pool's threads
+                            bar.update(n, amount=sum(len(c.token_ids) for c in comps))
                     return comps
 
-                result = list(pool.map(one, range(len(bodies))))
+                futures = [pool.submit(one, i) for i in range(len(bodies))]
+                while True:
+                    done, running = wait(futures, timeout=2.0, return_when=FIRST_EXCEPTION)
+                    if not running or any(f.exception() is not None for f in done):
+                        break  # all answered, or one failed: f.result() below raises its error
+                    if bar is not None:
+                        with lock:
+                            bar.heartbeat(note=f"{len(running)} requests running")
+                result = [f.result() for f in futures]
         finally:
             if bar is not None:
                 bar.close()
