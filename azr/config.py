@@ -93,8 +93,8 @@ class RolloutConfig(Strict):
     top_p: float = Field(
         1.0, gt=0.0, le=1.0, title="Top-p (nucleus sampling)",
         description="Sample only from the smallest set of tokens whose probability reaches top_p; 1.0 (paper) "
-        "keeps the whole distribution. No effect at temperature 0. `azr eval` uses it too; in-loop evaluation "
-        "samples with 1.0.",
+        "keeps the whole distribution. No effect at temperature 0. Evaluation (`azr eval` and in-loop) uses it "
+        "too.",
     )
     max_new_tokens: int = Field(
         8096, ge=1, title="Response token budget",

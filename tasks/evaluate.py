@@ -18,7 +18,8 @@ def run_evaluate(rt, iteration: int) -> dict:
     from flows import tracking
 
     reports = evaluate_configured(rt.engine, rt.tokenizer, rt.sandbox, rt.cfg.eval, rt.cfg.rollout.prompt_style,
-                                  model_name=f"{rt.store.run_id}@{iteration}", seed=rt.cfg.run.seed, progress=True)
+                                  model_name=f"{rt.store.run_id}@{iteration}", seed=rt.cfg.run.seed, progress=True,
+                                  top_p=rt.cfg.rollout.top_p)  # the same nucleus as `azr eval`
     rows = [row for r in reports for row in r.table_rows(rt.store.run_id, iteration)]
     rt.store.write_rows(iteration, "evals", rows)
     mlflow_run = rt.store.meta.get("mlflow_run_id")

@@ -183,7 +183,7 @@ def compute_metrics(rows: Sequence[dict[str, Any]], samples: int) -> dict[str, f
 
 def evaluate_configured(engine: Any, tokenizer: Any, sandbox: Any, eval_cfg: Any, prompt_style: str = "r1", *,
                         model_name: str = "", seed: int | None = 0, progress: bool = False,
-                        base_dir: str | os.PathLike | None = None) -> list[EvalReport]:
+                        base_dir: str | os.PathLike | None = None, top_p: float = 1.0) -> list[EvalReport]:
     """In-loop evaluation: every benchmark of an `EvalConfig` (path, mode, optional fixed `limit` subset) with
     its samples/temperature/max_new_tokens. Relative paths are read from `base_dir` (default: the current
     directory). Files are validated first, so a broken benchmark fails before any generation."""
@@ -198,6 +198,6 @@ def evaluate_configured(engine: Any, tokenizer: Any, sandbox: Any, eval_cfg: Any
     return [
         evaluate(engine, tokenizer, sandbox, bench, samples=eval_cfg.samples, temperature=eval_cfg.temperature,
                  max_new_tokens=eval_cfg.max_new_tokens, prompt_style=prompt_style, model_name=model_name,
-                 seed=seed, progress=progress)
+                 top_p=top_p, seed=seed, progress=progress)
         for bench in loaded
     ]
