@@ -46,8 +46,10 @@ vllm-setup-gpu:
 	$(VLLM_VENV)/bin/pip install $(VLLM_GPU_SPEC)
 	touch $(VLLM_STAMP)
 
+# The unit, integration and end-to-end suite, then the browser check (about 4 min; see `e2e` below).
 test: $(STAMP) $(VLLM_STAMP)
 	$(PY) -m pytest
+	$(MAKE) e2e
 
 run: $(STAMP)
 	$(VENV)/bin/azr train --config configs/tiny-cpu.yaml
@@ -63,3 +65,17 @@ qwen-0.5b: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV)
+
+# Browser check (README, "Browser check (`make e2e`)"): Debian's chromium (installed with apt-get when missing) driven
+# by playwright from the e2e extra (never `playwright install`). Starts a Prefect server, a worker and the MLflow UI
+# in a temporary home, submits one tiny run from the deployment's Custom run form, checks its pages and writes
+# docs/screenshots/*.png. AZR_E2E_HOME=DIR keeps the home (logs, databases) in DIR.
+# As root, a missing chromium is installed with apt-get; otherwise (or when apt-get fails) the test skips and says
+# how to get one (`sudo apt-get install chromium`, or AZR_E2E_CHROMIUM=/path/to/chromium).
+.PHONY: e2e
+e2e: $(STAMP)
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) || \
+		echo "make e2e: could not install chromium with apt-get; the browser check will skip"
+	$(PY) -c "import playwright.sync_api" 2>/dev/null || $(PY) -m pip install -e '.[e2e]'
+	$(PY) -m pytest tests/e2e -v -s

@@ -42,7 +42,7 @@ def experiment_id(c: Any, name: str, home: Path) -> str:
             c.set_experiment_tag(exp.experiment_id, EXPERIMENT_KIND_TAG, EXPERIMENT_KIND)
         return exp.experiment_id
     # Artifacts next to the SQLite file, not in ./mlruns of whatever directory the user started from. The kind tag
-    # makes MLflow 3 open the experiment as model training, not in its GenAI (traces) view.
+    # marks the experiment as model training; the links add ?workflowType= too (see run_url).
     return c.create_experiment(name, artifact_location=(home / "mlartifacts").resolve().as_uri(),
                                tags={EXPERIMENT_KIND_TAG: EXPERIMENT_KIND})
 
@@ -122,8 +122,10 @@ def ui_command(cfg: AZRConfig, home: Path) -> str | None:
 
 
 def run_url(cfg: AZRConfig, home: Path, mlflow_run_id: str) -> str:
+    # MLflow 3.17's UI picks its view from this parameter (or a saved browser setting) and defaults to GenAI; the
+    # experiment-kind tag alone does not switch it.
     exp = client(cfg, home).get_run(mlflow_run_id).info.experiment_id
-    return f"{ui_base(cfg, home)}/#/experiments/{exp}/runs/{mlflow_run_id}"
+    return f"{ui_base(cfg, home)}/#/experiments/{exp}/runs/{mlflow_run_id}?workflowType=machine_learning"
 
 
 def run_link(cfg: AZRConfig, home: Path, mlflow_run_id: str) -> str:
