@@ -216,6 +216,7 @@ def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
     from azr.evaluation.learning_report import curves, format_table, plot_curves, set_result, write_results
     from azr.model import pick_device
     from flows.cli import _quiet_env
+    from flows.hints import sql_command
     from flows.runtime import get_runtime, release
     from storage import RunStore
     from tasks.common import HAVE_PREFECT
@@ -291,7 +292,8 @@ def run(cfg, sets: list, args: argparse.Namespace, out: Path) -> int:
                       title=f"{Path(args.config).name}: {run_id}, {iterations} iterations")
     print(f"\nwrote {out / 'results.json'}, {out / 'table.md'}, {out / 'curves.csv'}"
           + (f", {png}" if png else " (no curves.png: matplotlib is not installed)"))
-    print(f"rows: azr sql --home {home} \"select * from evals where run_id = '{run_id}'\"")
+    rows_sql = f"select * from evals where run_id = '{run_id}'"
+    print(f"rows: {sql_command(home, rows_sql)}")
     return 0
 
 
