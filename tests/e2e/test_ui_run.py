@@ -310,7 +310,8 @@ def _run(stack, new_page, checks: Checks, tiny_cpu: dict) -> None:
     nav = mpage.locator("body").inner_text()
     genai = "workflowType=genai" in mpage.url or "Evaluation runs" in nav
     checks.check("MLflow opens the run's link in its Model training view (not GenAI)", not genai,
-                 f"link {link} -> {mpage.url}; sidebar shows {'GenAI items (Evaluation runs, Traces, Judges)' if genai else 'Runs/Models'}")
+                 f"link {link} -> {mpage.url}; sidebar shows "
+                 + ("GenAI items (Evaluation runs, Traces, Judges)" if genai else "Runs/Models"))
     if genai:  # the Model training view of the same page, for the checks and screenshots below
         mpage.goto(link.split("?")[0] + "?workflowType=machine_learning")
         mpage.get_by_role("heading", name=run_id).first.wait_for()
