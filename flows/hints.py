@@ -16,13 +16,21 @@ from azr.config import AZRConfig
 REPO = Path(__file__).resolve().parent.parent
 
 
-def azr_command() -> str:
-    """`azr` when the one on PATH is this installation's, else the absolute path of this installation's script."""
-    own = Path(sys.executable).parent / "azr"
-    on_path = shutil.which("azr")
+def executable(name: str) -> str:
+    """`name` when the one on PATH is this installation's, else the absolute path of this installation's script."""
+    own = Path(sys.executable).parent / name
+    on_path = shutil.which(name)
     if own.is_file() and (on_path is None or Path(on_path).resolve() != own.resolve()):
         return shlex.quote(str(own))
-    return "azr"
+    return name
+
+
+def azr_command() -> str:
+    return executable("azr")
+
+
+def resume_command(home: Path, run_id: str) -> str:
+    return f"{azr_command()} resume {run_id} --home {shlex.quote(str(home))}"
 
 
 def gpu_bench_command() -> str:
@@ -83,7 +91,6 @@ def what_happened(store, config: AZRConfig) -> str:
 def next_steps(config: AZRConfig, home: Path, run_id: str, mlflow_run_id: str | None = None) -> str:
     from flows.tracking import ui_command, run_url
 
-    azr, where = azr_command(), f"--home {shlex.quote(str(home))}"
     tasks = (f"select iteration, task_type, count(*) as tasks from tasks where run_id = '{run_id}' "
              "group by all order by all")
     solves = (f"select task_type, avg(correct::int) as solve_rate from rollouts where role = 'solve' "
@@ -94,5 +101,5 @@ def next_steps(config: AZRConfig, home: Path, run_id: str, mlflow_run_id: str | 
         lines.append(f"  {ui}   # MLflow UI")
     if mlflow_run_id:
         lines.append(f"  {run_url(config, home, mlflow_run_id)}   # this run in MLflow")
-    lines.append(f"  {azr} resume {run_id} {where} --iterations N   # train further")
+    lines.append(f"  {resume_command(home, run_id)} --iterations N   # train further")
     return "\n".join(lines)

@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -116,9 +114,9 @@ def ui_command(cfg: AZRConfig, home: Path) -> str | None:
     if uri.startswith("http"):
         return None
     port = urlsplit(cfg.tracking.ui_url).port or 5000
-    own = Path(sys.executable).parent / "mlflow"
-    exe = shlex.quote(str(own)) if own.is_file() and shutil.which("mlflow") != str(own) else "mlflow"
-    return f"{exe} ui --backend-store-uri {shlex.quote(uri)} --port {port}"
+    from flows.hints import executable
+
+    return f"{executable('mlflow')} ui --backend-store-uri {shlex.quote(uri)} --port {port}"
 
 
 def run_url(cfg: AZRConfig, home: Path, mlflow_run_id: str) -> str:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import math
-import shlex
 from datetime import datetime, timezone
 
 from azr.selfplay import iteration_metrics, watch_flags
 from flows import tracking
-from flows.hints import azr_command, sql_command
+from flows.hints import resume_command, sql_command
 from flows.runtime import get_runtime
 from tasks.common import HAVE_PREFECT, pipeline_task, step_output
 
@@ -110,5 +109,5 @@ def publish_artifacts(cfg, store, iteration: int, metrics: dict[str, float], lin
         f"- flagged rollouts (watch list): {int(metrics['watch/flagged'])}\n"
         f"- MLflow: {link}\n"
         f"- SQL: `{sql_command(store.home, sql)}`\n"
-        f"- resume: `{azr_command()} resume {run_id} --home {shlex.quote(str(store.home))}`\n",
+        f"- resume: `{resume_command(store.home, run_id)}`\n",
         key=f"{run_id}-summary".lower().replace("_", "-"), description=f"Iteration {iteration} summary")

@@ -247,6 +247,7 @@ class TransformersEngine:
                     out = model.generate(input_ids=ids.to(device), attention_mask=attn.to(device),
                                          generation_config=gc, stopping_criteria=criteria)
                     new = out[:, width:].tolist()
+                    before = generated
                     padded += n_rows * len(new[0]) if new else 0
                     for r, j in enumerate(batch):
                         toks = new[r]
@@ -262,7 +263,7 @@ class TransformersEngine:
                                                  prompt_tokens=len(jobs[j].ids))
                         generated += len(toks)
                     if bar is not None:
-                        bar.update(len(batch), amount=sum(len(jobs[j].out.token_ids) for j in batch))
+                        bar.update(len(batch), amount=generated - before)
         finally:
             if bar is not None:
                 bar.close()
