@@ -19,13 +19,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("resume", help="continue a run from its last checkpoint and completed step (flow azr-resume)",
                        description="Resume a run: restores the newest checkpoint, redoes what came after it, "
                        "finishes the interrupted iteration from its last completed step and goes on.")
-    r.add_argument("run_id", metavar="RUN_ID")
+    r.add_argument("run_id", metavar="RUN_ID", help="the run to continue (`azr runs` lists them)")
     r.add_argument("--iterations", type=int, metavar="N",
                    help="total iterations the run should reach (default: its configured run.iterations)")
     r.add_argument("--home", metavar="DIR", help="run folder (default: $AZR_HOME or ./azr-home)")
     r.set_defaults(handler=_resume)
 
-    ls = sub.add_parser("runs", help="list runs with status, last committed iteration and key metrics")
+    ls = sub.add_parser("runs", help="list runs with status, last committed iteration and key metrics",
+                        description="List training runs (status, last committed iteration, key metrics), then the "
+                        "evaluations `azr eval` recorded (benchmark, answers, accuracy) apart from them.")
     ls.add_argument("--home", metavar="DIR", help="run folder (default: $AZR_HOME or ./azr-home)")
     ls.set_defaults(handler=_runs)
 
