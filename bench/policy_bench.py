@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -217,6 +218,7 @@ def bench_vllm(args) -> list[dict]:
             print(json.dumps(rows[-1]), flush=True)
     finally:
         rollout.close()
+        shutil.rmtree(work, ignore_errors=True)  # the weight exports: about 0.5 GB per bench run
     return rows
 
 

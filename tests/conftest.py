@@ -3,7 +3,9 @@ so the suite never touches ~/.prefect, ~/.config/mlflow or ./azr-home."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +18,8 @@ if str(ROOT) not in sys.path:
 
 # Set before anything imports prefect or mlflow: both read their settings at import time.
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="azr-tests-"))
+# Half a gigabyte per session (the converted model cache): left behind, a few suites fill a CI disk.
+atexit.register(shutil.rmtree, _SESSION_DIR, True)
 os.environ.update(
     {
         "PREFECT_HOME": str(_SESSION_DIR / "prefect"),

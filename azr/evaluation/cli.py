@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -118,6 +119,7 @@ def _eval(args: argparse.Namespace) -> int:
     finally:
         if hasattr(engine, "close"):
             engine.close()
+            shutil.rmtree(engine.work_dir, ignore_errors=True)  # a throwaway folder: server log, no checkpoints
     wall = time.perf_counter() - t0
 
     eval_run_id = None
