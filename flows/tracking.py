@@ -23,14 +23,27 @@ def tracking_uri(cfg: AZRConfig, home: Path) -> str:
     return cfg.tracking.mlflow_uri or os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{home / 'mlflow.db'}"
 
 
-def client(cfg: AZRConfig, home: Path):
+def activate(cfg: AZRConfig, home: Path) -> str:
+    """Point this process's MLflow at the run's store. MLflow also copies the URI into $MLFLOW_TRACKING_URI, where
+    the next run in the same process (a worker serving runs of several homes) would take it for the user's own
+    setting and log into this run's store; the variable is put back as it was."""
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     import mlflow
-    from mlflow.tracking import MlflowClient
 
     uri = tracking_uri(cfg, home)
+    before = os.environ.get("MLFLOW_TRACKING_URI")
     mlflow.set_tracking_uri(uri)
-    return MlflowClient(tracking_uri=uri)
+    if before is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = before
+    return uri
+
+
+def client(cfg: AZRConfig, home: Path):
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(tracking_uri=activate(cfg, home))
 
 
 def experiment_id(c: Any, name: str, home: Path) -> str:

@@ -121,7 +121,7 @@ def drive(store, config: AZRConfig) -> str:
     total = config.run.iterations
     import mlflow
 
-    mlflow.set_tracking_uri(tracking.tracking_uri(config, home))
+    tracking.activate(config, home)
     active = mlflow.start_run(run_id=mlflow_run, log_system_metrics=True)
     try:
         seed(str(home), run_id)

@@ -41,6 +41,20 @@ os.environ.update(
 os.environ.pop("PREFECT_API_URL")
 
 
+@pytest.fixture(autouse=True)
+def _mlflow_uri_put_back():
+    """`mlflow.set_tracking_uri` (called by a test directly) also rewrites $MLFLOW_TRACKING_URI; left pointing into
+    a test's deleted folder, it would send every later test's MLflow there."""
+    before = os.environ.get("MLFLOW_TRACKING_URI")
+    yield
+    if os.environ.get("MLFLOW_TRACKING_URI") != before:
+        if "mlflow" in sys.modules:
+            sys.modules["mlflow"].set_tracking_uri(before)
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+        if before is not None:
+            os.environ["MLFLOW_TRACKING_URI"] = before
+
+
 @pytest.fixture
 def azr_home(tmp_path, monkeypatch) -> Path:
     """A fresh run folder for one test."""

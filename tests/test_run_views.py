@@ -5,6 +5,7 @@ real Prefect API, real MLflow store) is started and then resumed; each test chec
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from pathlib import Path
 
@@ -175,3 +176,19 @@ def test_the_markdown_artifact_links_to_the_mlflow_run_and_names_the_home(viewed
     assert f"]({url})" in text  # a markdown link, not a command to read
     assert f"sql --home {home}" in text and f"resume {run_id} --home {home}" in text
     assert "checking the views" in text
+
+
+def test_a_run_s_mlflow_store_does_not_leak_into_the_next_run_of_the_same_process(tmp_path, monkeypatch):
+    """MLflow copies every tracking URI into $MLFLOW_TRACKING_URI; a worker serving runs of two homes must still
+    log each run into its own home's store, and a URI the user exported stays the one used."""
+    from flows.tracking import activate, tracking_uri
+
+    cfg = load_config()
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    first = activate(cfg, tmp_path / "a")
+    assert first == f"sqlite:///{tmp_path / 'a' / 'mlflow.db'}"
+    assert "MLFLOW_TRACKING_URI" not in os.environ
+    assert tracking_uri(cfg, tmp_path / "b") == f"sqlite:///{tmp_path / 'b' / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:////srv/team.db")
+    assert activate(cfg, tmp_path / "a") == "sqlite:////srv/team.db"
+    assert tracking_uri(cfg, tmp_path / "b") == "sqlite:////srv/team.db"

@@ -173,16 +173,13 @@ def record(report, cfg, home, args, wall: float) -> str:
 
 
 def log_standalone(report, cfg, home, eval_run_id: str, config: dict) -> str:
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    from azr.evaluation.tracking import log_eval_to_mlflow
+    from flows.tracking import activate, experiment_id
+
+    home.mkdir(parents=True, exist_ok=True)
     import mlflow
 
-    from azr.evaluation.tracking import log_eval_to_mlflow
-    from flows.tracking import experiment_id
-
-    uri = cfg.tracking.mlflow_uri or os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{home / 'mlflow.db'}"
-    home.mkdir(parents=True, exist_ok=True)
-    mlflow.set_tracking_uri(uri)
-    client = mlflow.tracking.MlflowClient(tracking_uri=uri)
+    client = mlflow.tracking.MlflowClient(tracking_uri=activate(cfg, home))
     exp_id = experiment_id(client, "azr-eval", home)
     with mlflow.start_run(experiment_id=exp_id, run_name=eval_run_id, tags={"azr.run_id": eval_run_id}) as run:
         mlflow.log_params({k: str(v)[:500] for k, v in config.items() if k != "config"})
