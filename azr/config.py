@@ -519,9 +519,59 @@ class RunConfig(Strict):
         description="What this run is for, in your words: shown as the MLflow run's description and in the "
         "Prefect artifacts.",
     )
+    cluster: Literal["local", "ray"] = Field(
+        "local", title="Cluster",
+        description="'local': everything in this process (one model copy generates and trains, one sandbox "
+        "pool). 'ray': the flow drives Ray actors (a DeepSpeed trainer group, rollout engines, sandbox actors) "
+        "shaped by the `cluster` section; needs `pip install -e '.[cluster]'`.",
+    )
 
     def home_path(self) -> Path:
         return resolve_home(self.home)
+
+
+class ClusterConfig(Strict):
+    """The layout of a `run.cluster: ray` run (a resume may change it): the Ray cluster and its actors."""
+
+    address: str = Field(
+        "", title="Ray address",
+        description="Ray cluster to join ('auto', 'host:6379' or 'ray://host:10001'); empty = start a local "
+        "Ray head in this process, stopped with the run.",
+    )
+    trainer_ranks: int = Field(
+        1, ge=1, title="Trainer ranks",
+        description="DeepSpeed data-parallel ranks, one Ray actor each in one placement group (trainer.zero_stage "
+        "0-2 applies); each update's batch is split between them and their gradients are summed.",
+    )
+    rollout_engines: int = Field(
+        1, ge=1, title="Rollout engines",
+        description="Rollout engine actors, each a full model copy; one step's prompts are split between them "
+        "and the new weights reach all of them after every update.",
+    )
+    sandbox_actors: int = Field(
+        1, ge=1, title="Sandbox actors",
+        description="Sandbox actors, each holding a pool of `sandbox.workers` workers, spread over the nodes; "
+        "one step's jobs are split between them in order.",
+    )
+    gpus_per_rank: float = Field(
+        0.0, ge=0.0, title="GPUs per trainer rank",
+        description="GPUs each trainer rank reserves (0 on CPU; 1 on a GPU node).",
+    )
+    gpus_per_engine: float = Field(
+        0.0, ge=0.0, title="GPUs per rollout engine",
+        description="GPUs each rollout engine reserves (0 on CPU; 1 per engine, or a share when engines and "
+        "trainer ranks share GPUs).",
+    )
+    cpus_per_sandbox: float = Field(
+        1.0, gt=0.0, title="CPUs per sandbox actor",
+        description="CPUs each sandbox actor reserves in Ray's accounting (its workers use `sandbox.workers` "
+        "cores in fact).",
+    )
+    actor_timeout_s: float = Field(
+        600.0, gt=0.0, title="Actor start timeout (s)",
+        description="How long to wait for the actors' resources and their start (model load) before failing "
+        "with what the cluster is missing.",
+    )
 
 
 def _section(model: type[BaseModel], title: str) -> Any:
@@ -541,6 +591,7 @@ class AZRConfig(Strict):
     watch: WatchConfig = _section(WatchConfig, "Watch list")
     tracking: TrackingConfig = _section(TrackingConfig, "Tracking (MLflow)")
     run: RunConfig = _section(RunConfig, "Run")
+    cluster: ClusterConfig = _section(ClusterConfig, "Cluster (Ray)")
 
 
 def resolve_home(home: str | os.PathLike | None = None) -> Path:

@@ -45,12 +45,25 @@ class Runtime:
     model_iteration: int = 0  # the last iteration whose update the in-memory weights contain
     _policy: tuple | None = field(default=None, repr=False)
     _sandbox: Any = field(default=None, repr=False)
+    _started_ray: bool = field(default=False, repr=False)
+
+    @property
+    def on_ray(self) -> bool:
+        return self.cfg.run.cluster == "ray"
+
+    def _connect(self) -> None:
+        from azr.cluster.policy import cpus_needed
+        from azr.cluster.ray_env import connect
+
+        self._started_ray = connect(self.cfg.cluster, cpus_needed(self.cfg)) or self._started_ray
 
     # -- model side ------------------------------------------------------------------------------------
     def _load_policy(self) -> tuple:
         from azr.model import load_model
         from azr.policy import Trainer, TransformersEngine, load_checkpoint
 
+        if self.on_ray:
+            return self._ray_policy()
         m = self.cfg.model
         model, tok = load_model(m.path, dtype=m.dtype, device=m.device, cache_dir=m.cache_dir)
         trainer = Trainer(model, tok, self.cfg.trainer)
@@ -70,6 +83,20 @@ class Runtime:
                                         dtype=None if r.dtype == "model" else r.dtype,
                                         static_cache=r.static_cache)
         return tok, trainer, engine
+
+    def _ray_policy(self) -> tuple:
+        """(tokenizer, trainer group, engine pool): the group restored from the newest checkpoint, whatever number
+        of ranks wrote it."""
+        from azr.cluster.policy import build_policy
+
+        self._connect()
+        ckpts = checkpoint_iterations(self.store)
+        self.model_iteration = ckpts[-1] if ckpts else 0
+        restore = self.store.checkpoint_dir(ckpts[-1]) if ckpts else None
+        policy = build_policy(self.cfg, self.store.root, restore, self.model_iteration)
+        if ckpts:
+            log.info("restored checkpoint of iteration %d on %d trainer rank(s)", ckpts[-1], policy[1].world)
+        return policy
 
     def _vllm_rollout(self, tok: Any, model: Any) -> Any:
         from azr.model import resolve_model_dir
@@ -99,15 +126,19 @@ class Runtime:
         (re)started and synced first, verified)."""
         engine = self.policy[2]
         if hasattr(engine, "ensure"):
-            engine.ensure(self.trainer.model, self.model_iteration)
+            self._ensure(engine)
         return engine
+
+    def _ensure(self, engine: Any) -> None:
+        engine.ensure(self.trainer if self.on_ray else self.trainer.model, self.model_iteration)
 
     def encode(self, prompts: list[str]) -> list[list[int]]:
         """Prompt ids exactly as the engine fed them to the model (no server round trip)."""
         return self.policy[2].encode(prompts)
 
     def sync_rollout(self) -> dict | None:
-        """engine=vllm: hand the weights in memory to the server now (a no-op when it holds them already)."""
+        """engine=vllm, or run.cluster=ray: hand the trained weights to the server (engines) now, verified (a no-op
+        when they hold them already)."""
         engine = self.policy[2]
         if not hasattr(engine, "ensure"):
             return None
@@ -117,7 +148,7 @@ class Runtime:
         before = len(engine.sync_log)
         for attempt in range(1, SYNC_ATTEMPTS + 1):  # the update task itself is never retried (see tasks/update)
             try:
-                engine.ensure(self.trainer.model, self.model_iteration)
+                self._ensure(engine)
                 break
             except (VLLMUnavailable, WeightSyncError) as exc:
                 if attempt == SYNC_ATTEMPTS:
@@ -131,9 +162,15 @@ class Runtime:
     def sandbox(self) -> Any:
         with _LOCK:
             if self._sandbox is None:
-                from sandbox import Sandbox
+                if self.on_ray:
+                    from azr.cluster.sandboxes import SandboxFanout
 
-                self._sandbox = Sandbox(self.cfg.sandbox)
+                    self._connect()
+                    self._sandbox = SandboxFanout(self.cfg)
+                else:
+                    from sandbox import Sandbox
+
+                    self._sandbox = Sandbox(self.cfg.sandbox)
             return self._sandbox
 
     def sampler(self) -> Any:
@@ -143,16 +180,25 @@ class Runtime:
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None
-        if self._policy is not None and hasattr(self._policy[2], "close"):
-            self._policy[2].close()  # stops the vLLM server the run started
+        if self._policy is not None:
+            for part in (self._policy[2], self._policy[1]):  # the vLLM server or engine actors, the trainer group
+                if hasattr(part, "close"):
+                    part.close()
         self._policy = None
+        if self._started_ray:
+            from azr.cluster.ray_env import shutdown
+
+            shutdown()
+            self._started_ray = False
 
 
 def preflight(config: AZRConfig) -> None:
     """Settings that cannot work fail here, before a run folder exists."""
+    from azr.cluster.policy import check_cluster_settings
     from azr.model import pick_device
     from azr.policy.vllm_rollout import check_vllm_settings
 
+    check_cluster_settings(config)
     check_vllm_settings(config, pick_device(config.model.device))
 
 

@@ -16,8 +16,11 @@ def checkpoint(home: str, run_id: str, iteration: int, force: bool = False) -> s
     if not due:
         return None
     if iteration not in checkpoint_iterations(rt.store):
-        save_checkpoint(rt.trainer, rt.store.checkpoint_dir(iteration, create=False), step=iteration,
-                        extra={"run_id": run_id, "iteration": iteration})
+        folder, extra = rt.store.checkpoint_dir(iteration, create=False), {"run_id": run_id, "iteration": iteration}
+        if hasattr(rt.trainer, "save_checkpoint"):  # run.cluster=ray: the ranks save it together
+            rt.trainer.save_checkpoint(folder, step=iteration, extra=extra)
+        else:
+            save_checkpoint(rt.trainer, folder, step=iteration, extra=extra)
         prune_checkpoints(rt.store, rt.cfg.run.keep_checkpoints)
         print(f"checkpoint: iteration {iteration} saved")
     return str(rt.store.checkpoint_dir(iteration, create=False))

@@ -49,7 +49,7 @@ def _flat(text: str) -> str:
 
 def test_every_field_at_every_depth_has_an_explicit_title_and_a_description():
     models = _models(AZRConfig)
-    assert len(models) == 12  # AZRConfig, its nine sections, RewardConfig and EvalBenchmark
+    assert len(models) == 13  # AZRConfig, its ten sections, RewardConfig and EvalBenchmark
     for m in models:
         assert (m.__dict__.get("__doc__") or "").strip(), f"{m.__name__} needs a one-sentence docstring"
         for name, f in m.model_fields.items():

@@ -80,10 +80,8 @@ def save_checkpoint(trainer: Any, folder: str | os.PathLike, step: int, extra: d
     An existing folder of the same name is replaced only once the new one is complete. `extra` must be
     JSON-serialisable (sampler positions, run ids, ...). Returns the folder.
     """
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
-    try:
+
+    def fill(tmp: Path) -> dict:
         base = unwrap(trainer.model)
         model_dir = tmp / "model"
         base.save_pretrained(model_dir, safe_serialization=True)
@@ -97,8 +95,20 @@ def save_checkpoint(trainer: Any, folder: str | os.PathLike, step: int, extra: d
         plain, tensors = rng_state()
         torch.save(tensors, tmp / "rng.pt")
         (tmp / "rng.json").write_text(json.dumps(plain))
-        state = {"step": int(step), "extra": extra or {}, "backend": getattr(trainer, "backend", "torch"),
-                 "trainer_steps": int(getattr(trainer, "step_count", step))}
+        return {"step": int(step), "extra": extra or {}, "backend": getattr(trainer, "backend", "torch"),
+                "trainer_steps": int(getattr(trainer, "step_count", step))}
+
+    return write_atomically(Path(folder), fill)
+
+
+def write_atomically(folder: Path, fill: Any) -> Path:
+    """`fill(tmp)` writes a checkpoint's files into a temporary folder beside `folder` and returns its state;
+    the state file is written last, then the folder is renamed into place (replacing an older one only once the
+    new one is complete)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    try:
+        state = fill(tmp)
         (tmp / STATE_FILE).write_text(json.dumps(state, indent=1))
         _fsync_tree(tmp)
         old = None
@@ -145,6 +155,9 @@ def load_checkpoint(folder: str | os.PathLike, trainer: Any) -> dict:
     """
     folder = Path(folder)
     state = json.loads((folder / STATE_FILE).read_text())
+    if state.get("format", "").startswith("portable"):
+        raise ValueError(f"checkpoint {folder} was written by a `run.cluster: ray` trainer group; resume it with "
+                         "run.cluster=ray (any number of cluster.trainer_ranks)")
     engine = getattr(trainer, "engine", None)
     if engine is not None:
         engine.load_checkpoint(str(folder / "deepspeed"), tag="state", load_optimizer_states=True,

@@ -101,6 +101,19 @@ def _bucket(n: int, cap: int) -> int:
     return min(b, max(cap, n))
 
 
+def encode_prompts(tokenizer: Any, prompts: list[str], max_prompt_tokens: int | None, pad_id: int,
+                   add_special_tokens: bool = False) -> list[list[int]]:
+    """The tokenizer's ids of each prompt, left-cut to max_prompt_tokens (an empty prompt becomes one pad)."""
+    enc = tokenizer(prompts, add_special_tokens=add_special_tokens)["input_ids"]
+    out = []
+    for ids in enc:
+        ids = list(ids)
+        if max_prompt_tokens and len(ids) > max_prompt_tokens:
+            ids = ids[-max_prompt_tokens:]
+        out.append(ids or [pad_id])
+    return out
+
+
 class TransformersEngine:
     """In-process generation with `model.generate`.
 
@@ -170,16 +183,7 @@ class TransformersEngine:
 
     def encode(self, prompts: list[str]) -> list[list[int]]:
         """Token ids as generation sees them: the tokenizer's ids, left-cut to max_prompt_tokens."""
-        enc = self.tokenizer(prompts, add_special_tokens=self.add_special_tokens)["input_ids"]
-        out = []
-        for ids in enc:
-            ids = list(ids)
-            if self.max_prompt_tokens and len(ids) > self.max_prompt_tokens:
-                ids = ids[-self.max_prompt_tokens:]
-            if not ids:
-                ids = [self.pad_id]
-            out.append(ids)
-        return out
+        return encode_prompts(self.tokenizer, prompts, self.max_prompt_tokens, self.pad_id, self.add_special_tokens)
 
     def _generation_config(self, temperature: float, top_p: float, max_new_tokens: int, min_new_tokens: int,
                            static: bool) -> Any:

@@ -213,8 +213,13 @@ class Trainer:
                 return chunked_token_logprobs(self.model, ids, attn, lmask, chunk_tokens=self.chunk_tokens)
             return naive_token_logprobs(self.model, ids, attn, lmask)
 
-    def backward(self, samples: list[TrainSample], progress: bool = False) -> dict:
+    def backward(self, samples: list[TrainSample], progress: bool = False, *, norm_tokens: int | None = None,
+                 scale: float = 1.0) -> dict:
         """Accumulate the gradient of the loss over `samples` (all micro-batches) without stepping.
+
+        Data-parallel ranks pass `norm_tokens` (the response tokens of the whole batch, over all ranks) and
+        `scale` (the world size, undoing DeepSpeed's average over ranks), so the ranks' gradients add up to the
+        gradient of one rank holding the whole batch; the returned losses are then this rank's share.
 
         Returns loss, pg_loss, entropy (mean token entropy), tokens, total_tokens, micro_batches."""
         n_tokens = sum(len(s.response_ids) for s in samples)
@@ -225,15 +230,16 @@ class Trainer:
             return dict(loss=0.0, pg_loss=0.0, entropy=0.0, tokens=0, total_tokens=total, micro_batches=0)
         lengths = [len(s.prompt_ids) + len(s.response_ids) for s in samples]
         groups = micro_batches(lengths, self.micro_batch_tokens)
+        norm = norm_tokens or n_tokens
         pg_sum = ent_sum = 0.0
         bar = Progress("update", len(groups), "micro-batches", rate_unit="tok") if progress else None
         for k, idx in enumerate(groups):
             ids, attn, lmask, adv = collate([samples[i] for i in idx], self.pad_id, self.device)
             logp, ent = self.token_logprobs(ids, attn, lmask)
             adv_tok = adv.unsqueeze(1).expand_as(lmask)[lmask]  # the row's advantage on each trained token
-            pg = -(adv_tok * logp).sum() / n_tokens             # LOSS_NORMALISATION: whole-batch token count
-            ent_part = ent.sum() / n_tokens
-            loss = pg - self.entropy_coef * ent_part
+            pg = -(adv_tok * logp).sum() / norm                 # LOSS_NORMALISATION: whole-batch token count
+            ent_part = ent.sum() / norm
+            loss = (pg - self.entropy_coef * ent_part) * scale
             if self.engine is None:
                 loss.backward()
             else:
@@ -248,7 +254,8 @@ class Trainer:
         return dict(loss=pg_sum - self.entropy_coef * ent_sum, pg_loss=pg_sum, entropy=ent_sum, tokens=n_tokens,
                     total_tokens=total, micro_batches=len(groups))
 
-    def step(self, samples: list[TrainSample], progress: bool = False) -> dict:
+    def step(self, samples: list[TrainSample], progress: bool = False, *, norm_tokens: int | None = None,
+             scale: float = 1.0) -> dict:
         """One optimizer step on `samples`. Returns loss, pg_loss, grad_norm (before clipping), entropy (mean
         token entropy), tokens (response tokens trained on), total_tokens (prompt + response, unpadded),
         tokens_per_s (total_tokens / seconds), micro_batches, seconds, skipped. A batch without response tokens
@@ -258,7 +265,7 @@ class Trainer:
         t0 = time.perf_counter()
         if self.engine is None:
             self.optimizer.zero_grad(set_to_none=True)
-        m = self.backward(samples, progress=progress)
+        m = self.backward(samples, progress=progress, norm_tokens=norm_tokens, scale=scale)
         if m["tokens"] == 0:
             return dict(m, grad_norm=0.0, tokens_per_s=0.0, seconds=0.0, skipped=True)
         if self.engine is None:

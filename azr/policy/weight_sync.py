@@ -60,6 +60,14 @@ def export_weights(model: Any, tokenizer: Any, folder: Path, dtype: str) -> Path
     return folder
 
 
+def state_checksum(model: Any) -> list:
+    """[count, h1, h2] over every parameter (tied ones once): equal exactly when the weights are bit-identical
+    as a multiset, whatever process or machine holds them."""
+    from azr.policy.logprobs import unwrap
+
+    return combine(per_tensor_checksums((n, p.detach()) for n, p in unwrap(model).named_parameters()).values())
+
+
 def hf_names(vllm_name: str, hf: set[str]) -> list[str] | None:
     """The trainer's parameter names behind one vLLM parameter, or None when it cannot be mapped."""
     if vllm_name in hf:
