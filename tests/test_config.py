@@ -1,4 +1,4 @@
-
+from pathlib import Path
 import pytest
 
 from azr.config import CONFIG_DIR, AZRConfig, ConfigError, flatten, load_config
@@ -114,3 +114,20 @@ def test_cli_config_show(capsys):
 def test_rollout_dtype_is_refused_with_the_vllm_engine_and_names_the_right_key():
     with pytest.raises(ConfigError, match="rollout.vllm_dtype='bfloat16'"):
         load_config(overrides=["rollout.engine=vllm", "rollout.dtype=bfloat16"])
+
+
+def test_every_deployment_in_prefect_yaml_takes_a_valid_config():
+    import yaml
+
+    from azr.config import config_from_dict
+
+    spec = yaml.safe_load((Path(__file__).resolve().parent.parent / "prefect.yaml").read_text())
+    names = {d["name"] for d in spec["deployments"]}
+    assert {"train-local", "resume-local", "train-gpu", "train-ray", "resume-ray"} <= names
+    for d in spec["deployments"]:
+        module, _, func = d["entrypoint"].partition(":")
+        assert (Path(__file__).resolve().parent.parent / module).is_file() and func in ("train", "resume")
+        if "config" in (d.get("parameters") or {}):
+            config_from_dict(d["parameters"]["config"], source=f"deployment {d['name']}")
+    ray = next(d for d in spec["deployments"] if d["name"] == "train-ray")["parameters"]["config"]
+    assert ray["run"]["cluster"] == "ray" and ray["cluster"]["trainer_ranks"] == 4

@@ -45,7 +45,8 @@ def connect(cluster: Any, cpus_needed: int) -> bool:
         except ConnectionError as exc:
             raise ConfigError(f"cluster.address={cluster.address!r}: no Ray cluster answers there ({exc}). Start "
                               "one with `ray start --head`, fix the address, or leave it empty to start a local "
-                              "head") from exc
+                              "head. A cluster with token authentication (on by default since Ray 2.59) also "
+                              "needs its token here: `ray get-auth-token` on the head, then RAY_AUTH_TOKEN") from exc
     else:
         # Logical CPUs: the actors mostly wait on one another, so a small machine may hold more of them than cores.
         ray.init(num_cpus=max(os.cpu_count() or 1, cpus_needed), **kw)
