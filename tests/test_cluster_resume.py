@@ -113,3 +113,16 @@ def test_resume_changes_only_the_cluster_layout(tmp_path, capsys):
     assert main(["resume", "r1", "--home", str(home), "--set", "cluster.trainer_ranks=0"]) == 2
     assert "trainer_ranks" in capsys.readouterr().err
     assert RunStore.open(home, "r1").meta["config"] == store.meta["config"]  # nothing written by a refusal
+
+
+@pytest.mark.parametrize("override, words", [
+    ("rollout.engine=vllm", "rollout.engine=transformers"),
+    ("trainer.zero_stage=3", "trainer.zero_stage to 0, 1 or 2"),
+])
+def test_what_a_ray_run_cannot_honour_is_refused_before_a_run_folder_exists(override, words):
+    from azr.config import ConfigError, load_config
+    from flows.runtime import preflight
+
+    with pytest.raises(ConfigError, match=words.replace(".", r"\.")):
+        preflight(load_config(overrides=["run.cluster=ray", override]))
+    preflight(load_config(overrides=["run.cluster=ray"]))  # the defaults are fine
