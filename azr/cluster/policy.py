@@ -27,10 +27,10 @@ def check_cluster_settings(cfg: AZRConfig) -> None:
     from azr.cluster.ray_env import require_ray
 
     require_ray()
-    if cfg.rollout.engine != "transformers":
-        raise ConfigError("run.cluster=ray runs its rollout engines as transformers engines in Ray actors; "
-                          f"rollout.engine={cfg.rollout.engine!r} is not wired to the cluster yet: set "
-                          "rollout.engine=transformers, or run.cluster=local for one vLLM server")
+    if cfg.rollout.engine == "vllm":
+        from azr.cluster.vllm_engines import check_settings
+
+        check_settings(cfg)
     if cfg.trainer.zero_stage > 2:
         raise ConfigError("run.cluster=ray exports the weights from trainer rank 0, which ZeRO-3 partitions: set "
                           "trainer.zero_stage to 0, 1 or 2")
@@ -44,8 +44,8 @@ def cpus_needed(cfg: AZRConfig) -> int:
 class ClusterRollout:
     """The rollout side the runtime calls: the engine pool plus the weight hand-over after each update."""
 
-    def __init__(self, pool: Any, root: Path, version: int):
-        self.pool, self.root, self.version = pool, root, version
+    def __init__(self, pool: Any, root: Path, version: int, dtype: str | None = None):
+        self.pool, self.root, self.version, self.dtype = pool, root, version, dtype
         self.sync_log: list[dict] = []
 
     def __getattr__(self, name: str) -> Any:  # generate, encode, stats, busy, pids, restarts
@@ -57,7 +57,7 @@ class ClusterRollout:
             return
         t0 = time.perf_counter()
         folder = weights_folder(self.root, iteration)
-        checksum = group.export(folder)
+        checksum = group.export(folder, self.dtype)
         export_s = time.perf_counter() - t0
         report = self.pool.load(folder, checksum)
         report.update(version=iteration, export_seconds=export_s, seconds=time.perf_counter() - t0)
@@ -88,12 +88,19 @@ def build_policy(cfg: AZRConfig, run_root: Path, restore: Path | None, iteration
     tok = load_tokenizer(resolve_model_dir(cfg.model.path, cfg.model.cache_dir))
     group = TrainerGroup(cfg, run_root / "cluster-batches", restore=restore)
     try:
+        kind: dict = {}
+        dtype = None
+        if cfg.rollout.engine == "vllm":
+            from azr.cluster.vllm_engines import VLLMWorker, export_dtype
+
+            dtype = export_dtype(cfg, "cuda" if cfg.cluster.gpus_per_engine else "cpu")
+            kind = dict(worker=VLLMWorker, verify=group.compare_server)
         root = run_root / "rollout-weights"
         folder = weights_folder(root, iteration)
-        checksum = group.export(folder)
+        checksum = group.export(folder, dtype)
         prune_weights(root, keep=folder)
-        pool = EnginePool(cfg, tok, folder, checksum)
+        pool = EnginePool(cfg, tok, folder, checksum, **kind)
     except BaseException:
         group.close()
         raise
-    return tok, group, ClusterRollout(pool, root, iteration)
+    return tok, group, ClusterRollout(pool, root, iteration, dtype)

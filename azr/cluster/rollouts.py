@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from azr.cluster.actors import ActorFront, ActorSet
 from azr.cluster.batches import contiguous
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class RolloutWorker:
     """One engine. Plain class; wrapped with `ray.remote` by `EnginePool`."""
 
-    def __init__(self, config: dict, folder: str):
+    def __init__(self, config: dict, folder: str, index: int = 0):
         import torch
 
         from azr.config import config_from_dict
@@ -38,7 +38,8 @@ class RolloutWorker:
                                          dtype=None if r.dtype == "model" else r.dtype, static_cache=r.static_cache)
         self.folder = folder
 
-    def checksum(self) -> list:
+    def report(self) -> list:
+        """What the engine holds: the checksum of its weights, compared with the trainer's export."""
         from azr.policy.weight_sync import state_checksum
 
         return state_checksum(self.engine.model)
@@ -53,7 +54,7 @@ class RolloutWorker:
             _load_weights(self.engine.model, Path(folder))
         self.engine.set_model(self.engine.model)  # drops a stale low-precision rollout copy
         self.folder = folder
-        return self.checksum()
+        return self.report()
 
     def generate(self, prompts: list[str], kwargs: dict) -> tuple[list, dict]:
         return self.engine.generate(prompts, **kwargs), dict(self.engine.stats)
@@ -65,30 +66,40 @@ class RolloutWorker:
     def pid(self) -> int:
         return os.getpid()
 
+    def close(self) -> None:
+        pass
+
+
+def same_checksum(got: Any, expected: Any) -> None:
+    from azr.policy.weight_sync import WeightSyncError
+
+    if list(got) != list(expected):
+        raise WeightSyncError(f"a rollout engine holds weights {got}, not the trainer's {expected}")
+
 
 class EnginePool(ActorFront):
-    """The rollout engine interface (`generate`, `encode`, `stats`) over `cluster.rollout_engines` actors."""
+    """The rollout engine interface (`generate`, `encode`, `stats`) over `cluster.rollout_engines` actors.
 
-    def __init__(self, cfg: Any, tokenizer: Any, folder: Path, checksum: list):
+    `worker` is the actor class (`RolloutWorker`, or `VLLMWorker` holding a vLLM server); `verify(report,
+    expected)` raises `WeightSyncError` unless an engine's report (after its start and after every load) shows the
+    trainer's weights, `expected` being what the trainer's export returned."""
+
+    def __init__(self, cfg: Any, tokenizer: Any, folder: Path, expected: Any, *, worker: type = RolloutWorker,
+                 verify: Callable[[Any, Any], None] = same_checksum):
         import ray
 
         c = cfg.cluster
-        self.tokenizer, self.folder, self.checksum = tokenizer, Path(folder), checksum
+        self.tokenizer, self.folder, self.expected, self.verify = tokenizer, Path(folder), expected, verify
         self.stats: dict = {}
         cfg_dict = cfg.model_dump(mode="json")
-        actor = ray.remote(RolloutWorker).options(num_cpus=1, num_gpus=c.gpus_per_engine or 0, max_restarts=0,
-                                                  scheduling_strategy="SPREAD")
+        actor = ray.remote(worker).options(num_cpus=1, num_gpus=c.gpus_per_engine or 0, max_restarts=0,
+                                           scheduling_strategy="SPREAD")
         self.actors = ActorSet("rollout engine", c.rollout_engines,
-                               lambda k: actor.remote(cfg_dict, str(self.folder)),
-                               lambda a: a.checksum.remote(), self._verify, timeout_s=c.actor_timeout_s)
+                               lambda k: actor.remote(cfg_dict, str(self.folder), k),
+                               lambda a: a.report.remote(), lambda got: self.verify(got, self.expected),
+                               timeout_s=c.actor_timeout_s)
         self._encoding = ray.get(self.actors.actors[0].encoding.remote())
-        log.info("rollout engines: %d up", len(self.actors))
-
-    def _verify(self, got: list) -> None:
-        from azr.policy.weight_sync import WeightSyncError
-
-        if list(got) != list(self.checksum):
-            raise WeightSyncError(f"a rollout engine holds weights {got}, not the trainer's {self.checksum}")
+        log.info("rollout engines: %d %s up", len(self.actors), worker.__name__)
 
     def encode(self, prompts: list[str]) -> list[list[int]]:
         from azr.policy.engine import encode_prompts
@@ -132,23 +143,26 @@ class EnginePool(ActorFront):
                           sequences=sum(s.get("sequences", 0) for _, s in parts),
                           batches=sum(s.get("batches", 0) for _, s in parts),
                           decoded_slots=sum(s.get("decoded_slots", 0) for _, s in parts),
-                          engines=len(chunks), engine_restarts=self.actors.restarts)
+                          engines=len(chunks), engine_restarts=self.actors.restarts,
+                          engine=parts[0][1].get("engine", "transformers") if parts else "transformers")
         return out
 
-    def load(self, folder: Path, checksum: list) -> dict:
-        """Every engine loads `folder`; each must then hold exactly `checksum` (the trainer's)."""
+    def load(self, folder: Path, expected: Any) -> dict:
+        """Every engine loads `folder`; each must then hold the trainer's weights (`verify`)."""
         import time
-
-        from azr.policy.weight_sync import WeightSyncError
 
         t0 = time.perf_counter()
         got = self.actors.call_all("load", str(folder))
-        bad = [k for k, g in enumerate(got) if list(g) != list(checksum)]
-        if bad:
-            raise WeightSyncError(f"rollout engine(s) {bad} hold other weights than the trainer after loading "
-                                  f"{folder}: {got[bad[0]]} != {checksum}")
-        self.folder, self.checksum = Path(folder), checksum
-        return {"method": "ray-disk", "engines": len(got), "seconds": time.perf_counter() - t0, "verified": True}
+        checks = [self.verify(g, expected) for g in got]
+        self.folder, self.expected = Path(folder), expected
+        report = {"method": "disk", "engines": len(got), "seconds": time.perf_counter() - t0, "verified": True}
+        if any(checks):  # vLLM engines: the trainer's comparison with each server
+            report["servers"] = checks
+        return report
 
     def close(self) -> None:
+        try:
+            self.actors.call_all("close")  # vLLM engines stop their servers
+        except Exception:  # noqa: BLE001 - an engine that is gone took its server with it
+            pass
         self.actors.close()

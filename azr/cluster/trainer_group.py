@@ -102,17 +102,25 @@ class TrainerRank:
             m.update(loss=0.0, pg_loss=0.0, entropy=0.0, tokens=0, total_tokens=0, micro_batches=0)
         return m
 
-    def export(self, folder: str) -> list | None:
-        """Rank 0 writes the weights as a loadable model folder and returns their checksum."""
+    def export(self, folder: str, dtype: str | None = None) -> list | None:
+        """Rank 0 writes the weights as a loadable model folder (in `dtype`, default the trainer's) and returns
+        their checksum."""
         if self.rank != 0:
             return None
         from azr.policy.logprobs import unwrap
         from azr.policy.weight_sync import export_weights, state_checksum
 
         base = unwrap(self.trainer.model)
-        dtype = str(next(base.parameters()).dtype).removeprefix("torch.")
-        export_weights(base, self.trainer.tokenizer, Path(folder), dtype)
+        export_weights(base, self.trainer.tokenizer, Path(folder),
+                       dtype or str(next(base.parameters()).dtype).removeprefix("torch."))
         return state_checksum(base)
+
+    def compare_server(self, report: dict) -> dict:
+        """Rank 0: a vLLM server's report against the weights this rank holds (raises WeightSyncError)."""
+        from azr.cluster.vllm_engines import compare_with_trainer
+        from azr.policy.logprobs import unwrap
+
+        return compare_with_trainer(unwrap(self.trainer.model), self.trainer.tokenizer, report)
 
     def save(self, folder: str) -> None:
         """All ranks gather the optimizer state; rank 0 writes weights, that state and its RNG into `folder`."""
@@ -209,10 +217,16 @@ class TrainerGroup:
                     grad_norm=parts[0]["grad_norm"], seconds=seconds, tokens_per_s=total / seconds,
                     skipped=False)
 
-    def export(self, folder: Path) -> list:
+    def export(self, folder: Path, dtype: str | None = None) -> list:
         import ray
 
-        return ray.get([r.export.remote(str(folder)) for r in self.ranks])[0]
+        return ray.get([r.export.remote(str(folder), dtype) for r in self.ranks])[0]
+
+    def compare_server(self, report: dict, expected: object = None) -> dict:
+        """`EnginePool` verify for vLLM engines: rank 0 compares the server's report with its own weights."""
+        import ray
+
+        return ray.get(self.ranks[0].compare_server.remote(report))
 
     def save_checkpoint(self, folder: Path, step: int, extra: dict | None = None) -> Path:
         import ray
