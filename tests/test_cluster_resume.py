@@ -116,7 +116,8 @@ def test_resume_changes_only_the_cluster_layout(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("override, words", [
-    ("rollout.engine=vllm", "rollout.engine=transformers"),
+    ("rollout.vllm_url=http://127.0.0.1:8000/v1", "unset it"),
+    ("rollout.weight_sync=restart", "use disk"),
     ("trainer.zero_stage=3", "trainer.zero_stage to 0, 1 or 2"),
 ])
 def test_what_a_ray_run_cannot_honour_is_refused_before_a_run_folder_exists(override, words):
@@ -124,5 +125,6 @@ def test_what_a_ray_run_cannot_honour_is_refused_before_a_run_folder_exists(over
     from flows.runtime import preflight
 
     with pytest.raises(ConfigError, match=words.replace(".", r"\.")):
-        preflight(load_config(overrides=["run.cluster=ray", override]))
+        preflight(load_config(overrides=["run.cluster=ray", "rollout.engine=vllm", override]
+                              if override.startswith("rollout.") else ["run.cluster=ray", override]))
     preflight(load_config(overrides=["run.cluster=ray"]))  # the defaults are fine
